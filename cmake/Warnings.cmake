@@ -1,0 +1,18 @@
+# Per-target flags (spdlog's recipe): our own code gets the warnings, third-party code does not.
+function(faultline_enable_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+  if(FAULTLINE_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  faultline_enable_sanitizers(${target})
+endfunction()
+
+# Sanitizers must be applied to every object that is linked together, including llhttp and the
+# test binaries, so this is called for each of our targets.
+function(faultline_enable_sanitizers target)
+  if(FAULTLINE_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-sanitize-recover=all
+                                             -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()

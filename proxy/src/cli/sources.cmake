@@ -1,0 +1,1 @@
+# sources of src/cli (owned by that part)

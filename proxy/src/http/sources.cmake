@@ -1,0 +1,1 @@
+# sources of src/http (owned by that part)

@@ -1,0 +1,1 @@
+target_sources(faultline_net PRIVATE ${CMAKE_CURRENT_LIST_DIR}/address.cpp)

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "toxics/toxic_spec.h"
+
+namespace faultline {
+
+// What a proxy should be, from the API, a rules file or a flag. Addresses are "host:port",
+// "[v6]:port" or ":port"; validated by the registry.
+struct ProxyConfig {
+  std::string name;
+  std::string listen;
+  std::string upstream;
+  bool enabled = true;
+  std::vector<ToxicSpec> toxics;  // in chain order
+};
+
+// A partial update (POST/PATCH /proxies/{name}): absent fields keep their value.
+struct ProxyPatch {
+  std::optional<std::string> listen;
+  std::optional<std::string> upstream;
+  std::optional<bool> enabled;
+};
+
+// A partial toxic update: only toxicity and attributes change (Toxiproxy semantics); given
+// attributes are merged over the current ones.
+struct ToxicPatch {
+  std::optional<double> toxicity;
+  std::map<std::string, int64_t> attributes;
+};
+
+// Counters one proxy keeps; shared so sessions that outlive a removed proxy stay safe.
+struct ProxyStats {
+  uint64_t bytes_received_upstream = 0;    // read from clients
+  uint64_t bytes_sent_upstream = 0;        // written to the upstream
+  uint64_t bytes_received_downstream = 0;  // read from the upstream
+  uint64_t bytes_sent_downstream = 0;      // written to clients
+  uint64_t connections_accepted = 0;
+  uint64_t connections_active = 0;
+  uint64_t connections_refused = 0;        // over max_connections
+  uint64_t upstream_connect_failures = 0;
+  uint64_t backpressure_pauses = 0;        // a link hit its cap and stopped reading
+  std::map<std::string, uint64_t> toxics_applied;  // by toxic type: stages that won the roll
+};
+
+// A snapshot of one proxy, for the API and the CLI.
+struct ProxyInfo {
+  std::string name;
+  std::string listen;  // the bound address when listening (port 0 reports the real port)
+  std::string upstream;
+  bool enabled = true;
+  std::vector<ToxicSpecPtr> toxics;  // upstream toxics first, each stream in chain order
+  std::shared_ptr<const ProxyStats> stats;
+};
+
+}  // namespace faultline

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "proxy/proxy_config.h"
+
+struct uv_loop_s;
+
+namespace faultline {
+
+class Proxy;
+class BufferBudget;
+
+struct RegistryOptions {
+  std::size_t link_cap_bytes = 32u << 20;     // per link (one direction of one connection)
+  std::size_t global_cap_bytes = 1u << 30;    // all links together
+  std::size_t max_connections = 0;            // per proxy; 0 = unlimited
+  Millis connect_timeout{10'000};             // dialling the upstream
+  uint64_t seed = 0;                          // 0 = random; otherwise toxicity rolls repeat
+};
+
+// All proxies by name. Every method runs on the loop thread and returns at once: changes to
+// live links are synchronous between callbacks, so the control path never waits on the data
+// path.
+class ProxyRegistry {
+ public:
+  ProxyRegistry(uv_loop_s* loop, RegistryOptions options);
+  ~ProxyRegistry();
+  ProxyRegistry(const ProxyRegistry&) = delete;
+  ProxyRegistry& operator=(const ProxyRegistry&) = delete;
+
+  // 409 "proxy already exists", 400 on a bad field, 500 with bind's text.
+  Result<ProxyInfo> create(const ProxyConfig& config);
+  Result<ProxyInfo> get(const std::string& name) const;
+  std::vector<ProxyInfo> list() const;  // sorted by name
+  Result<ProxyInfo> update(const std::string& name, const ProxyPatch& patch);
+  Status remove(const std::string& name);
+
+  // Toxiproxy's /populate: validate all, then create or replace each; a proxy with the same
+  // listen and upstream keeps running. On error, `proxies` holds what was applied so far.
+  struct PopulateResult {
+    std::vector<ProxyInfo> proxies;
+    std::optional<Error> error;
+  };
+  PopulateResult populate(const std::vector<ProxyConfig>& configs);
+
+  Result<std::vector<ToxicSpecPtr>> toxics(const std::string& proxy) const;
+  Result<ToxicSpecPtr> toxic(const std::string& proxy, const std::string& toxic) const;
+  // 409 "toxic already exists" (names are unique across both streams).
+  Result<ToxicSpecPtr> addToxic(const std::string& proxy, const ToxicSpec& spec);
+  // Type and stream stay; toxicity and merged attributes are revalidated.
+  Result<ToxicSpecPtr> updateToxic(const std::string& proxy, const std::string& toxic, const ToxicPatch& patch);
+  Status removeToxic(const std::string& proxy, const std::string& toxic);
+  // Replaces the whole toxic list of a proxy (rules reload), keeping unchanged toxics' stages.
+  Status setToxics(const std::string& proxy, const std::vector<ToxicSpec>& toxics);
+
+  // Enables every proxy and removes every toxic; open connections stay.
+  void reset();
+  // Closes every listener and session (shutdown); the loop then runs until handles close.
+  void closeAll();
+
+  const RegistryOptions& options() const { return options_; }
+  std::size_t bufferedBytes() const;  // all links together
+  std::size_t globalCapHits() const;
+
+ private:
+  Proxy* find(const std::string& name) const;
+
+  uv_loop_s* loop_;
+  RegistryOptions options_;
+  std::shared_ptr<BufferBudget> budget_;
+  std::map<std::string, std::unique_ptr<Proxy>> proxies_;
+};
+
+}  // namespace faultline

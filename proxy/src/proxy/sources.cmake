@@ -1,0 +1,1 @@
+# sources of src/proxy (owned by that part)

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+
+#include "core/chunk.h"
+#include "core/clock.h"
+#include "core/random.h"
+
+namespace faultline {
+
+enum class CloseMode {
+  kGraceful,  // FIN towards both peers once written data has drained
+  kReset,     // RST towards both peers, now
+};
+
+using TimerId = uint64_t;
+
+// What a toxic stage may do to the link it sits in. The link implements one context per stage,
+// so forward() always means "to the next stage, or to the writer after the last stage".
+// Toxics own no libuv handles and see no sockets: time, timers and randomness come from here,
+// which is what lets unit tests drive a fake clock.
+class ToxicContext {
+ public:
+  virtual ~ToxicContext() = default;
+
+  virtual void forward(Chunk chunk) = 0;
+  // End of stream (the source sent FIN): passed on after every forwarded chunk.
+  virtual void forwardEnd() = 0;
+  // Ends the whole session (both directions), e.g. reset_peer, limit_data, timeout.
+  virtual void closeLink(CloseMode mode) = 0;
+
+  // Runs fn once after delay (never synchronously). Timers of a stage that is removed or
+  // replaced never fire.
+  virtual TimerId after(Duration delay, std::function<void()> fn) = 0;
+  virtual void cancel(TimerId id) = 0;
+
+  virtual TimePoint now() const = 0;
+  virtual Random& random() = 0;
+};
+
+// What a stage hands back when it is removed or replaced: the chunks it still holds, oldest
+// first, and whether the end of stream had reached it. Nothing is dropped on the floor.
+struct DrainedStage {
+  std::deque<Chunk> chunks;
+  bool ended = false;
+};
+
+// One toxic on one link (one direction of one connection). Instances are built from a
+// validated, immutable ToxicSpec; they never validate anything themselves.
+class Toxic {
+ public:
+  virtual ~Toxic() = default;
+
+  // Called once, when the stage is attached to a live link (at connect or on a live add).
+  virtual void onAttach(ToxicContext& ctx) { (void)ctx; }
+  // Each chunk, in order. Forward it now, later, in pieces, or not at all.
+  virtual void onChunk(Chunk chunk, ToxicContext& ctx) = 0;
+  // The source sent FIN and every chunk before it has been given to onChunk.
+  virtual void onEnd(ToxicContext& ctx) { ctx.forwardEnd(); }
+  // Called when the toxic is removed from a live link, after drain(): timeout closes here.
+  virtual void onRemove(ToxicContext& ctx) { (void)ctx; }
+
+  // Bytes held inside the stage, counted for backpressure.
+  virtual std::size_t bufferedBytes() const { return 0; }
+  // Hands back what the stage holds, in order; pending timers are cancelled by the link.
+  virtual DrainedStage drain() { return {}; }
+};
+
+// The stage a toxic becomes on links where its toxicity roll lost.
+class PassThroughToxic final : public Toxic {
+ public:
+  void onChunk(Chunk chunk, ToxicContext& ctx) override { ctx.forward(std::move(chunk)); }
+};
+
+}  // namespace faultline

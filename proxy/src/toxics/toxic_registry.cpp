@@ -1,0 +1,58 @@
+#include "toxics/toxic_registry.h"
+
+#include "toxics/bandwidth_toxic.h"
+#include "toxics/latency_toxic.h"
+#include "toxics/limit_data_toxic.h"
+#include "toxics/reset_peer_toxic.h"
+#include "toxics/slicer_toxic.h"
+#include "toxics/slow_close_toxic.h"
+#include "toxics/timeout_toxic.h"
+
+namespace faultline {
+
+namespace {
+// A day bounds every duration: a longer fault is a typo, and the bound keeps arithmetic in range.
+constexpr int64_t kDayMs = 86'400'000;
+constexpr int64_t kDayUs = kDayMs * 1000;
+constexpr int64_t kMaxBytes = int64_t{1} << 50;
+}  // namespace
+
+// An explicit table rather than static self-registration: registrar objects in a static library
+// are dropped by the linker when nothing references their translation unit.
+const std::vector<ToxicType>& toxicTypes() {
+  static const std::vector<ToxicType> types = {
+      {"latency", "adds latency (plus or minus jitter) to every chunk",
+       {{"latency", "ms", 0, kDayMs, 0}, {"jitter", "ms", 0, kDayMs, 0}}, &LatencyToxic::create},
+      {"bandwidth", "limits throughput to rate KB/s (0 = unlimited)",
+       {{"rate", "KB/s", 0, kMaxBytes, 0}}, &BandwidthToxic::create},
+      {"slow_close", "delays the close (FIN) by delay ms",
+       {{"delay", "ms", 0, kDayMs, 0}}, &SlowCloseToxic::create},
+      {"timeout", "stops all data; closes after timeout ms (0 = never)",
+       {{"timeout", "ms", 0, kDayMs, 0}}, &TimeoutToxic::create},
+      {"reset_peer", "resets the connection (RST) after timeout ms",
+       {{"timeout", "ms", 0, kDayMs, 0}}, &ResetPeerToxic::create},
+      {"slicer", "slices data into pieces of average_size +/- size_variation bytes, delay us apart",
+       {{"average_size", "bytes", 0, kMaxBytes, 0},
+        {"size_variation", "bytes", 0, kMaxBytes, 0},
+        {"delay", "us", 0, kDayUs, 0}},
+       &SlicerToxic::create},
+      {"limit_data", "closes the connection after bytes bytes have passed",
+       {{"bytes", "bytes", 0, kMaxBytes, 0}}, &LimitDataToxic::create},
+  };
+  return types;
+}
+
+const ToxicType* findToxicType(std::string_view name) {
+  for (const auto& type : toxicTypes()) {
+    if (type.name == name) return &type;
+  }
+  return nullptr;
+}
+
+std::unique_ptr<Toxic> createToxicStage(const ToxicSpec& spec, Random& random) {
+  const ToxicType* type = findToxicType(spec.type);
+  if (type == nullptr || !spec.probability.roll(random)) return std::make_unique<PassThroughToxic>();
+  return type->create(spec);
+}
+
+}  // namespace faultline
