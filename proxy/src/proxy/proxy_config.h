@@ -19,6 +19,8 @@ struct ProxyConfig {
   std::string upstream;
   bool enabled = true;
   std::vector<ToxicSpec> toxics;  // in chain order
+  // False when the input had no toxics key: /populate then leaves a kept proxy's toxics alone.
+  bool toxics_given = false;
 };
 
 // A partial update (POST/PATCH /proxies/{name}): absent fields keep their value.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "proxy/proxy_config.h"
 
@@ -64,17 +65,23 @@ class ProxyRegistry {
   void reset();
   // Closes every listener and session (shutdown); the loop then runs until handles close.
   void closeAll();
+  // Closes every listener but lets live sessions run on (graceful shutdown's first step).
+  void stopAccepting();
 
   const RegistryOptions& options() const { return options_; }
   std::size_t bufferedBytes() const;  // all links together
   std::size_t globalCapHits() const;
+  std::size_t sessionCount() const;  // live sessions of every proxy
 
  private:
   Proxy* find(const std::string& name) const;
 
+  struct Shared;
+
   uv_loop_s* loop_;
   RegistryOptions options_;
   std::shared_ptr<BufferBudget> budget_;
+  std::unique_ptr<Shared> shared_;
   std::map<std::string, std::unique_ptr<Proxy>> proxies_;
 };
 

@@ -1,0 +1,170 @@
+#include "proxy/proxy.h"
+
+#include <spdlog/spdlog.h>
+
+#include "proxy/listener.h"
+
+namespace faultline {
+
+Proxy::Proxy(ProxyEnv env, std::string name, HostPort listen, HostPort upstream)
+    : env_(env), name_(std::move(name)), listen_(std::move(listen)), upstream_(std::move(upstream)) {}
+
+Proxy::~Proxy() { stop(); }
+
+Status Proxy::start() {
+  if (listener_ != nullptr) return {};
+  auto listener = Listener::open(env_.loop, listen_, [this](Listener& l) { onConnection(l); });
+  if (!listener) {
+    spdlog::warn("proxy listen failed proxy={} listen={} error=\"{}\"", name_, listen_.toString(),
+                 listener.error().message);
+    return listener.error();
+  }
+  listener_ = *listener;
+  // Port 0 becomes the real port, kept across disable/enable (Toxiproxy does the same).
+  if (auto bound = parseHostPort(listener_->boundAddress())) listen_.port = bound->port;
+  enabled_ = true;
+  spdlog::info("proxy started proxy={} listen={} upstream={}", name_, listenString(), upstream_.toString());
+  return {};
+}
+
+void Proxy::stop() {
+  closeListener();
+  closeSessions();
+}
+
+void Proxy::closeListener() {
+  if (listener_ == nullptr) return;
+  listener_->close();
+  listener_ = nullptr;
+  spdlog::info("proxy stopped listening proxy={} listen={}", name_, listenString());
+}
+
+void Proxy::closeSessions() {
+  auto sessions = std::move(sessions_);
+  sessions_.clear();
+  for (Session* session : sessions) {
+    session->detach();
+    session->close(Session::CloseReason::kProxyStopped, CloseMode::kGraceful);
+  }
+}
+
+Status Proxy::setEnabled(bool enabled) {
+  if (enabled == enabled_ && (enabled == (listener_ != nullptr))) return {};
+  if (!enabled) {
+    stop();
+    enabled_ = false;
+    return {};
+  }
+  return start();
+}
+
+namespace {
+// "localhost:80" and "127.0.0.1:80" are the same socket address; names that need DNS never are.
+bool sameAddress(const HostPort& a, const HostPort& b) {
+  if (a.host == b.host && a.port == b.port) return true;
+  auto sa = numericSockaddr(a);
+  auto sb = numericSockaddr(b);
+  if (!sa || !sb) return false;
+  return formatSockaddr(reinterpret_cast<const sockaddr*>(&*sa)) == formatSockaddr(reinterpret_cast<const sockaddr*>(&*sb));
+}
+}  // namespace
+
+Status Proxy::setListen(const HostPort& listen) {
+  // An equivalent address keeps the listener and its live sessions.
+  if (sameAddress(listen, listen_)) return {};
+  HostPort previous = listen_;
+  const bool was_listening = listener_ != nullptr;
+  stop();
+  listen_ = listen;
+  if (!enabled_) return {};
+  if (auto status = start(); !status) {
+    listen_ = previous;
+    if (was_listening) (void)start();
+    return status;
+  }
+  return {};
+}
+
+void Proxy::setUpstream(const HostPort& upstream) {
+  // New connections dial the new upstream; live ones keep theirs (a session is one pair).
+  upstream_ = upstream;
+}
+
+std::string Proxy::listenString() const { return listen_.toString(); }
+
+ProxyInfo Proxy::info() const {
+  ProxyInfo info;
+  info.name = name_;
+  info.listen = listener_ != nullptr ? listener_->boundAddress() : listenString();
+  info.upstream = upstream_.toString();
+  info.enabled = enabled_;
+  for (Stream stream : {Stream::kUpstream, Stream::kDownstream}) {
+    for (const auto& toxic : toxics_) {
+      if (toxic->stream == stream) info.toxics.push_back(toxic);
+    }
+  }
+  info.stats = stats_;
+  return info;
+}
+
+ToxicSpecPtr Proxy::findToxic(const std::string& name) const {
+  for (const auto& toxic : toxics_) {
+    if (toxic->name == name) return toxic;
+  }
+  return nullptr;
+}
+
+void Proxy::setToxicList(std::vector<ToxicSpecPtr> toxics) {
+  toxics_ = std::move(toxics);
+  const auto up = toxicsFor(Stream::kUpstream);
+  const auto down = toxicsFor(Stream::kDownstream);
+  // Copy: a toxic may close its session while attaching, which erases it from sessions_.
+  std::vector<Session*> sessions(sessions_.begin(), sessions_.end());
+  for (Session* session : sessions) {
+    if (sessions_.count(session) != 0) session->setToxics(up, down);
+  }
+}
+
+std::vector<ToxicSpecPtr> Proxy::toxicsFor(Stream stream) const {
+  std::vector<ToxicSpecPtr> out;
+  for (const auto& toxic : toxics_) {
+    if (toxic->stream == stream) out.push_back(toxic);
+  }
+  return out;
+}
+
+std::size_t Proxy::bufferedBytes() const {
+  std::size_t total = 0;
+  for (const Session* session : sessions_) total += session->bufferedBytes();
+  return total;
+}
+
+void Proxy::onSessionClosed(Session* session) { sessions_.erase(session); }
+
+void Proxy::onConnection(Listener& listener) {
+  SessionEnv env;
+  env.loop = env_.loop;
+  env.proxy_name = name_;
+  env.upstream = upstream_;
+  env.link_cap_bytes = env_.link_cap_bytes;
+  env.connect_timeout = env_.connect_timeout;
+  env.budget = env_.budget;
+  env.stats = stats_;
+  env.random = env_.random;
+  auto* session = new Session(std::move(env), ++*env_.next_session_id, this);
+  if (int rc = listener.accept(session->client()); rc < 0) {
+    session->close(Session::CloseReason::kError, CloseMode::kGraceful, std::string("accept: ") + uv_strerror(rc));
+    return;
+  }
+  if (env_.max_connections > 0 && sessions_.size() >= env_.max_connections) {
+    ++stats_->connections_refused;
+    spdlog::warn("connection refused proxy={} reason=max_connections limit={}", name_, env_.max_connections);
+    session->detach();
+    session->close(Session::CloseReason::kError, CloseMode::kReset, "max_connections");
+    return;
+  }
+  sessions_.insert(session);
+  session->start();
+}
+
+}  // namespace faultline

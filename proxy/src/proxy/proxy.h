@@ -1,0 +1,82 @@
+#pragma once
+
+#include <uv.h>
+
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "core/result.h"
+#include "net/address.h"
+#include "proxy/proxy_config.h"
+#include "proxy/session.h"
+
+namespace faultline {
+
+class Listener;
+class BufferBudget;
+
+struct ProxyEnv {
+  uv_loop_t* loop = nullptr;
+  std::size_t link_cap_bytes = 32u << 20;
+  std::size_t max_connections = 0;
+  Millis connect_timeout{10'000};
+  BufferBudget* budget = nullptr;
+  Random* random = nullptr;
+  uint64_t* next_session_id = nullptr;
+};
+
+// One named proxy: a listener, its sessions and its toxics. Changes reach live sessions at once.
+class Proxy final : public SessionOwner {
+ public:
+  // Addresses must already be parsed; start() binds when enabled.
+  Proxy(ProxyEnv env, std::string name, HostPort listen, HostPort upstream);
+  ~Proxy() override;
+  Proxy(const Proxy&) = delete;
+  Proxy& operator=(const Proxy&) = delete;
+
+  Status start();
+  // Closes the listener and every session (disable, delete).
+  void stop();
+  // Stops accepting; live sessions continue.
+  void closeListener();
+  Status setEnabled(bool enabled);
+  Status setListen(const HostPort& listen);
+  void setUpstream(const HostPort& upstream);
+
+  const std::string& name() const { return name_; }
+  bool enabled() const { return enabled_; }
+  const HostPort& listen() const { return listen_; }
+  const HostPort& upstream() const { return upstream_; }
+  std::string listenString() const;
+  ProxyInfo info() const;
+
+  const std::vector<ToxicSpecPtr>& toxics() const { return toxics_; }
+  ToxicSpecPtr findToxic(const std::string& name) const;
+  // Replaces the list and pushes it to every live session.
+  void setToxicList(std::vector<ToxicSpecPtr> toxics);
+
+  std::size_t sessionCount() const { return sessions_.size(); }
+  std::size_t bufferedBytes() const;
+
+  // SessionOwner
+  void onSessionClosed(Session* session) override;
+  std::vector<ToxicSpecPtr> toxicsFor(Stream stream) const override;
+
+ private:
+  void onConnection(Listener& listener);
+  void closeSessions();
+
+  ProxyEnv env_;
+  std::string name_;
+  HostPort listen_;
+  HostPort upstream_;
+  bool enabled_ = true;
+  Listener* listener_ = nullptr;  // self-freeing after close()
+  std::vector<ToxicSpecPtr> toxics_;
+  std::unordered_set<Session*> sessions_;
+  std::shared_ptr<ProxyStats> stats_ = std::make_shared<ProxyStats>();
+};
+
+}  // namespace faultline
