@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "core/sigpipe.h"
 #include "proxy/buffer_budget.h"
 #include "proxy/proxy.h"
 
@@ -56,7 +57,9 @@ ProxyRegistry::ProxyRegistry(uv_loop_s* loop, RegistryOptions options)
     : loop_(loop),
       options_(options),
       budget_(std::make_shared<BufferBudget>(options.global_cap_bytes)),
-      shared_(std::make_unique<Shared>(Shared{Random(options.seed != 0 ? options.seed : std::random_device{}()), 0})) {}
+      shared_(std::make_unique<Shared>(Shared{Random(options.seed != 0 ? options.seed : std::random_device{}()), 0})) {
+  ignoreSigpipe();
+}
 
 ProxyRegistry::~ProxyRegistry() { closeAll(); }
 
