@@ -1,1 +1,7 @@
-# sources of src/cli (owned by that part)
+# sources of src/cli (owned by that part): the toxiproxy-cli style client commands
+target_sources(faultline_cli PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/attribute_arg.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/table.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/api_client.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/client_commands.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/client_main.cpp)

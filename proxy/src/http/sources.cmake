@@ -1,1 +1,8 @@
-# sources of src/http (owned by that part)
+# sources of src/http (owned by that part): faultline_net's one HTTP stack
+target_sources(faultline_net PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/http_message.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http_wire.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http_parser.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http_server.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http_url.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http_client.cpp)

@@ -1,1 +1,4 @@
-# sources of src/metrics (owned by that part)
+# sources of src/metrics (owned by that part): Prometheus text exposition for GET /metrics
+target_sources(faultline_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/prometheus_writer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/metrics_renderer.cpp)

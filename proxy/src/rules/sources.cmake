@@ -1,1 +1,7 @@
-# sources of src/rules (owned by that part)
+# sources of src/rules: rules files (YAML / Toxiproxy JSON) -> validated config -> registry.
+target_sources(faultline_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/rules_parser.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/rules_loader.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/rules_reconciler.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/rules_watcher.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/validate_command.cpp)

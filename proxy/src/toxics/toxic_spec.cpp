@@ -64,7 +64,9 @@ Result<ToxicSpec> buildToxicSpec(const ToxicInput& input, const std::string& whe
     }
     spec.stream = *stream;
   }
-  spec.name = input.name.value_or(spec.type + "_" + streamName(spec.stream));
+  // Toxiproxy names an unnamed toxic <type>_<stream>, and treats "" as unnamed: its Go client
+  // sends "name": "" when the caller gives none.
+  spec.name = input.name && !input.name->empty() ? *input.name : spec.type + "_" + streamName(spec.stream);
   if (!validName(spec.name)) {
     return Error::invalid(field(where, "name") + ": expected 1-128 characters of letters, digits, '_', '-' or '.', got '" +
                           spec.name + "'");

@@ -1,0 +1,69 @@
+// demo-client: an open-model load generator with a summary of outcomes and latencies.
+#include <unistd.h>
+#include <uv.h>
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <string>
+
+#include "demo_process.h"
+#include "duration_flag.h"
+#include "load_generator.h"
+
+using namespace faultline;
+
+int main(int argc, char** argv) {
+  CLI::App app{"demo-client: sends --rate requests per second for --duration, whatever the answers, then "
+               "prints a summary"};
+  std::string url_text;
+  double rate = 10;
+  std::string duration_text = "10s";
+  std::string timeout_text = "15000";
+  bool json = false;
+  app.add_option("--url", url_text, "e.g. http://127.0.0.1:8080/protected")->required();
+  app.add_option("--rate", rate, "requests per second")->capture_default_str()->check(CLI::Range(0.1, 100000.0));
+  app.add_option("--duration", duration_text, "how long to send: 10s, 500ms, or milliseconds")->capture_default_str();
+  app.add_option("--timeout", timeout_text, "per request, and the most to wait for stragglers (ms or 5s)")
+      ->capture_default_str();
+  app.add_flag("--json", json, "print the summary as one JSON object on stdout");
+  CLI11_PARSE(app, argc, argv);
+
+  setupDemoProcess("client");
+  auto url = parseHttpUrl(url_text);
+  if (!url.ok()) {
+    std::fprintf(stderr, "demo-client: --url: %s\n", url.error().message.c_str());
+    return 2;
+  }
+  auto duration = parseDuration(duration_text, "--duration");
+  auto timeout = parseDuration(timeout_text, "--timeout");
+  for (const auto* r : {&duration, &timeout}) {
+    if (!r->ok()) {
+      std::fprintf(stderr, "demo-client: %s\n", r->error().message.c_str());
+      return 2;
+    }
+  }
+  if (*timeout < Millis{1}) {
+    std::fprintf(stderr, "demo-client: --timeout must be at least 1ms\n");
+    return 2;
+  }
+
+  LoadGenerator::Params params;
+  params.url = *url;
+  params.path = url->base_path.empty() ? "/" : url->base_path;
+  params.rate = rate;
+  params.duration = *duration;
+  params.timeout = *timeout;
+  params.progress = isatty(STDERR_FILENO) != 0;
+
+  uv_loop_t* loop = uv_default_loop();
+  LoadGenerator generator(loop, params);
+  ShutdownSignals signals(loop, [&generator] { generator.stopSending(); });
+  generator.start([&signals] { signals.close(); });
+  uv_run(loop, UV_RUN_DEFAULT);
+  const int rc = finishLoop(loop);
+
+  const LoadSummary summary = generator.report().summarize(generator.elapsed(), generator.sendingTime());
+  std::printf("%s\n", json ? summary.toJson().c_str() : summary.toText().c_str());
+  return rc;
+}

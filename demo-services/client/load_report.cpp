@@ -1,0 +1,87 @@
+#include "load_report.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace faultline {
+
+std::string_view toString(LoadOutcome outcome) {
+  switch (outcome) {
+    case LoadOutcome::kSuccess: return "2xx";
+    case LoadOutcome::kDegraded: return "degraded";
+    case LoadOutcome::kClientError: return "4xx";
+    case LoadOutcome::kServerError: return "5xx";
+    case LoadOutcome::kTimeout: return "timeout";
+    case LoadOutcome::kConnectionError: return "connection_error";
+  }
+  return "unknown";
+}
+
+Micros percentile(const std::vector<Micros>& sorted, double p) {
+  if (sorted.empty()) return Micros{0};
+  p = std::clamp(p, 0.0, 100.0);
+  // Nearest rank: ceil(p/100 * n), 1-based; p = 0 gives the minimum.
+  const auto n = static_cast<double>(sorted.size());
+  auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * n));
+  if (rank == 0) rank = 1;
+  return sorted[std::min(rank, sorted.size()) - 1];
+}
+
+void LoadReport::record(LoadOutcome outcome, Micros latency) {
+  ++counts_[static_cast<std::size_t>(outcome)];
+  latencies_.push_back(latency);
+}
+
+LoadSummary LoadReport::summarize(Duration elapsed, Duration sending) const {
+  LoadSummary s;
+  s.sent = sent_;
+  s.success = count(LoadOutcome::kSuccess);
+  s.degraded = count(LoadOutcome::kDegraded);
+  s.client_error = count(LoadOutcome::kClientError);
+  s.server_error = count(LoadOutcome::kServerError);
+  s.timeout = count(LoadOutcome::kTimeout);
+  s.connection_error = count(LoadOutcome::kConnectionError);
+  std::vector<Micros> sorted = latencies_;
+  std::sort(sorted.begin(), sorted.end());
+  s.p50 = percentile(sorted, 50);
+  s.p90 = percentile(sorted, 90);
+  s.p99 = percentile(sorted, 99);
+  s.max = sorted.empty() ? Micros{0} : sorted.back();
+  s.elapsed_seconds = std::chrono::duration<double>(elapsed).count();
+  s.sending_seconds = std::chrono::duration<double>(sending).count();
+  s.achieved_rate = s.sending_seconds > 0 ? static_cast<double>(sent_) / s.sending_seconds : 0;
+  s.target_rate = target_rate_;
+  return s;
+}
+
+namespace {
+double ms(Micros us) { return static_cast<double>(us.count()) / 1000.0; }
+}  // namespace
+
+std::string LoadSummary::toJson() const {
+  nlohmann::json j;
+  j["sent"] = sent;
+  j["completed"] = success + degraded + client_error + server_error + timeout + connection_error;
+  j["outcomes"] = {{"2xx", success},       {"degraded", degraded}, {"4xx", client_error},
+                   {"5xx", server_error},  {"timeout", timeout},   {"connection_error", connection_error}};
+  j["latency_ms"] = {{"p50", ms(p50)}, {"p90", ms(p90)}, {"p99", ms(p99)}, {"max", ms(max)}};
+  j["elapsed_s"] = elapsed_seconds;
+  j["sending_s"] = sending_seconds;
+  j["target_rate"] = target_rate;
+  j["achieved_rate"] = achieved_rate;
+  return j.dump();
+}
+
+std::string LoadSummary::toText() const {
+  return fmt::format(
+      "summary sent={} 2xx={} degraded={} 4xx={} 5xx={} timeout={} connection_error={}\n"
+      "latency_ms p50={:.1f} p90={:.1f} p99={:.1f} max={:.1f}\n"
+      "rate target={:.1f}/s achieved={:.1f}/s sending={:.2f}s elapsed={:.2f}s",
+      sent, success, degraded, client_error, server_error, timeout, connection_error, ms(p50), ms(p90),
+      ms(p99), ms(max), target_rate, achieved_rate, sending_seconds, elapsed_seconds);
+}
+
+}  // namespace faultline

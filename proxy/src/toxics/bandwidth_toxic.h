@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+
+#include "toxics/toxic.h"
+#include "toxics/toxic_spec.h"
+
+namespace faultline {
+
+// Limits throughput to rate_kbps (1 KB = 1000 bytes, as Toxiproxy counts): a piece of n bytes
+// is released n / rate_kbps milliseconds after the previous one finished. Rate 0 = unlimited.
+class BandwidthToxic final : public Toxic {
+ public:
+  struct Params {
+    int64_t rate_kbps = 0;
+  };
+
+  explicit BandwidthToxic(Params params);
+  static std::unique_ptr<Toxic> create(const ToxicSpec& spec);
+
+  void onChunk(Chunk chunk, ToxicContext& ctx) override;
+  void onEnd(ToxicContext& ctx) override;
+  std::size_t bufferedBytes() const override { return held_bytes_; }
+  DrainedStage drain() override;
+
+ private:
+  std::size_t pieceSize() const;
+  Duration transmitTime(std::size_t bytes) const;
+  void scheduleHead(TimePoint start, ToxicContext& ctx);
+  void onTimer(ToxicContext& ctx);
+
+  Params params_;
+  // Pieces of at most 100 ms worth of bytes, so a slow rate does not hold a big chunk for
+  // seconds before the first byte moves (Toxiproxy splits the same way).
+  std::size_t max_piece_bytes_;
+  std::deque<Chunk> queue_;
+  std::size_t held_bytes_ = 0;
+  // The virtual schedule: when the piece in transmission is due. Consecutive pieces are timed
+  // from here, not from when a (possibly late) timer fired, so the long-run rate stays exact.
+  TimePoint head_due_{};
+  std::size_t head_piece_bytes_ = 0;
+  std::optional<TimerId> timer_;
+  bool ended_ = false;
+  bool end_forwarded_ = false;
+};
+
+}  // namespace faultline

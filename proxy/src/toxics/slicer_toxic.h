@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+
+#include "toxics/toxic.h"
+#include "toxics/toxic_spec.h"
+
+namespace faultline {
+
+// Cuts each chunk into pieces of average_size +/- size_variation bytes (at least 1 byte each),
+// released delay_us apart (all at once when the delay is 0). Average size 0 passes chunks whole.
+// Cutting is a loop, never recursion: a 1-byte slicer over 64 MiB costs time, not stack.
+class SlicerToxic final : public Toxic {
+ public:
+  struct Params {
+    int64_t average_size_bytes = 0;
+    int64_t size_variation_bytes = 0;
+    std::chrono::microseconds delay{0};
+  };
+
+  explicit SlicerToxic(Params params);
+  static std::unique_ptr<Toxic> create(const ToxicSpec& spec);
+
+  void onChunk(Chunk chunk, ToxicContext& ctx) override;
+  void onEnd(ToxicContext& ctx) override;
+  std::size_t bufferedBytes() const override { return held_bytes_; }
+  DrainedStage drain() override;
+
+ private:
+  std::size_t nextPieceSize(std::size_t available, ToxicContext& ctx) const;
+  void sendPiece(ToxicContext& ctx);
+  void forwardEndIfDone(ToxicContext& ctx);
+
+  Params params_;
+  std::deque<Chunk> queue_;
+  std::size_t held_bytes_ = 0;
+  std::optional<TimerId> timer_;
+  // When the last piece left: the next one may not leave before last_sent_ + delay.
+  std::optional<TimePoint> last_sent_;
+  bool ended_ = false;
+  bool end_forwarded_ = false;
+};
+
+}  // namespace faultline

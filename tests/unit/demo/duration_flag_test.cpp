@@ -1,0 +1,41 @@
+#include "duration_flag.h"
+
+#include <gtest/gtest.h>
+
+namespace faultline {
+namespace {
+
+Micros parse(const std::string& text) {
+  auto r = parseDuration(text, "--delay");
+  EXPECT_TRUE(r.ok()) << text;
+  return r.ok() ? *r : Micros{-1};
+}
+
+TEST(DurationFlag, ABareNumberIsMilliseconds) { EXPECT_EQ(parse("750"), Millis{750}); }
+TEST(DurationFlag, AcceptsUnits) {
+  EXPECT_EQ(parse("250ms"), Millis{250});
+  EXPECT_EQ(parse("1s"), Millis{1000});
+  EXPECT_EQ(parse("1.5s"), Millis{1500});
+  EXPECT_EQ(parse("2m"), std::chrono::seconds(120));
+  EXPECT_EQ(parse("500us"), Micros{500});
+  EXPECT_EQ(parse("0"), Micros{0});
+}
+
+TEST(DurationFlag, RejectsGarbageNegativeAndUnknownUnitsNamingTheFlag) {
+  for (const char* bad : {"", "abc", "-5", "5h", "10 s", "1e400"}) {
+    auto r = parseDuration(bad, "--max-delay");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message.find("--max-delay"), std::string::npos) << r.error().message;
+  }
+}
+
+TEST(DurationFlag, RejectsMoreThanADay) { EXPECT_FALSE(parseDuration("25000000s", "--x").ok()); }
+
+TEST(DurationFlag, FormatsInTheLargestExactUnit) {
+  EXPECT_EQ(formatDuration(Millis{2000}), "2s");
+  EXPECT_EQ(formatDuration(Millis{250}), "250ms");
+  EXPECT_EQ(formatDuration(Micros{1500}), "1500us");
+}
+
+}  // namespace
+}  // namespace faultline

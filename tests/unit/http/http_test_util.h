@@ -1,0 +1,118 @@
+#pragma once
+
+#include <uv.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "http/http_message.h"
+#include "http/http_parser.h"
+
+namespace faultline::testing {
+
+using namespace std::chrono_literals;
+
+// Every blocking step in these tests waits at most this long.
+constexpr std::chrono::milliseconds kDeadline{5'000};
+
+// A libuv loop running on its own thread. Tasks posted with call() run on the loop thread; the
+// caller waits for the result with a deadline. The destructor runs `teardown` on the loop, then
+// waits for the loop to run out of handles and checks none is left.
+class LoopThread {
+ public:
+  LoopThread();
+  ~LoopThread();
+  LoopThread(const LoopThread&) = delete;
+  LoopThread& operator=(const LoopThread&) = delete;
+
+  uv_loop_t* loop() { return &loop_; }
+
+  // Runs fn on the loop thread and returns its result; throws std::runtime_error on deadline.
+  template <typename F>
+  auto call(F fn) -> decltype(fn()) {
+    using R = decltype(fn());
+    auto task = std::make_shared<std::packaged_task<R()>>(std::move(fn));
+    auto future = task->get_future();
+    post([task] { (*task)(); });
+    if (future.wait_for(kDeadline) != std::future_status::ready) throw std::runtime_error("loop task timed out");
+    return future.get();
+  }
+
+  void post(std::function<void()> fn);
+  // Runs before the loop is stopped, on the loop thread: close servers here.
+  void setTeardown(std::function<void()> fn) { teardown_ = std::move(fn); }
+
+ private:
+  static void onAsync(uv_async_t* handle);
+  uv_loop_t loop_{};
+  uv_async_t async_{};
+  std::mutex mutex_;
+  std::deque<std::function<void()>> tasks_;
+  std::function<void()> teardown_;
+  std::thread thread_;
+};
+
+// A blocking TCP client socket with receive deadlines, for driving servers byte by byte.
+class RawClient {
+ public:
+  explicit RawClient(uint16_t port);
+  ~RawClient();
+  RawClient(const RawClient&) = delete;
+  RawClient& operator=(const RawClient&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+  bool send(const std::string& bytes);
+  // Reads one complete response (parsed with HttpParser); nullopt on EOF, error or deadline.
+  std::optional<HttpResponse> readResponse();
+  // True when the server closed the connection (EOF or reset) within the deadline. Bytes that
+  // arrive first are appended to `received()`.
+  bool waitClosed(std::chrono::milliseconds deadline = kDeadline);
+  const std::string& received() const { return received_; }
+  void shutdownWrite();
+  void close();
+
+ private:
+  int fd_ = -1;
+  std::string received_;
+  std::unique_ptr<HttpParser> parser_;  // keeps bytes of the next response between reads
+};
+
+// A listening socket that never accepts: connections complete (the kernel's backlog) but no byte
+// is ever answered.
+class SilentListener {
+ public:
+  SilentListener();
+  ~SilentListener();
+  uint16_t port() const { return port_; }
+
+  // Listens on 127.0.0.1:port, signals `listening`, accepts one connection, reads what comes
+  // within 200 ms, writes `reply` and closes. Runs on the calling thread.
+  static void serveOnce(uint16_t port, const std::string& reply, std::promise<void>& listening);
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+// A port on 127.0.0.1 that nothing listens on (bound, read back, closed).
+uint16_t unusedPort();
+
+// "127.0.0.1:4567" -> 4567
+uint16_t portOf(const std::string& address);
+
+}  // namespace faultline::testing
+
+namespace faultline::testing {
+
+// Runs fn once after `delay` on `loop` (loop thread only); the timer frees itself.
+void runAfter(uv_loop_t* loop, std::chrono::milliseconds delay, std::function<void()> fn);
+
+}  // namespace faultline::testing

@@ -1,0 +1,89 @@
+#include "toxics/toxic_registry.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "support/fake_toxic_context.h"
+#include "toxics/bandwidth_toxic.h"
+#include "toxics/latency_toxic.h"
+#include "toxics/limit_data_toxic.h"
+#include "toxics/reset_peer_toxic.h"
+#include "toxics/slicer_toxic.h"
+#include "toxics/slow_close_toxic.h"
+#include "toxics/timeout_toxic.h"
+
+namespace faultline {
+namespace {
+
+ToxicSpec latencySpec(double toxicity) {
+  ToxicInput input;
+  input.type = "latency";
+  input.toxicity = toxicity;
+  input.attributes = {{"latency", 1000}};
+  auto spec = buildToxicSpec(input);
+  EXPECT_TRUE(spec.ok());
+  return *spec;
+}
+
+TEST(ToxicRegistry, ListsEveryToxiproxyTcpToxic) {
+  std::set<std::string> names;
+  for (const auto& type : toxicTypes()) names.insert(type.name);
+  EXPECT_EQ(names, (std::set<std::string>{"latency", "bandwidth", "slow_close", "timeout", "reset_peer", "slicer",
+                                          "limit_data"}));
+  EXPECT_EQ(findToxicType("nope"), nullptr);
+}
+
+TEST(ToxicRegistry, EachTypeBuildsItsOwnToxicClass) {
+  Random random(1);
+  auto build = [&](const char* type) {
+    ToxicInput input;
+    input.type = type;
+    auto spec = buildToxicSpec(input);
+    EXPECT_TRUE(spec.ok()) << type;
+    return createToxicStage(*spec, random);
+  };
+  EXPECT_NE(dynamic_cast<LatencyToxic*>(build("latency").get()), nullptr);
+  EXPECT_NE(dynamic_cast<BandwidthToxic*>(build("bandwidth").get()), nullptr);
+  EXPECT_NE(dynamic_cast<SlowCloseToxic*>(build("slow_close").get()), nullptr);
+  EXPECT_NE(dynamic_cast<TimeoutToxic*>(build("timeout").get()), nullptr);
+  EXPECT_NE(dynamic_cast<ResetPeerToxic*>(build("reset_peer").get()), nullptr);
+  EXPECT_NE(dynamic_cast<SlicerToxic*>(build("slicer").get()), nullptr);
+  EXPECT_NE(dynamic_cast<LimitDataToxic*>(build("limit_data").get()), nullptr);
+}
+
+TEST(ToxicRegistry, ToxicityZeroNeverFires) {
+  Random random(5);
+  const ToxicSpec spec = latencySpec(0.0);
+  for (int i = 0; i < 1000; ++i) {
+    auto stage = createToxicStage(spec, random);
+    FakeToxicContext ctx;
+    ctx.push(*stage, "x");
+    ASSERT_EQ(ctx.forwardedBytes(), "x") << "roll " << i;
+  }
+}
+
+TEST(ToxicRegistry, ToxicityOneAlwaysFires) {
+  Random random(5);
+  const ToxicSpec spec = latencySpec(1.0);
+  for (int i = 0; i < 1000; ++i) {
+    auto stage = createToxicStage(spec, random);
+    FakeToxicContext ctx;
+    ctx.push(*stage, "x");
+    ASSERT_TRUE(ctx.forwarded().empty()) << "roll " << i;
+  }
+}
+
+TEST(ToxicRegistry, ToxicityHalfFiresOnRoughlyHalfTheLinks) {
+  Random random(9);
+  const ToxicSpec spec = latencySpec(0.5);
+  int fired = 0;
+  for (int i = 0; i < 2000; ++i) {
+    if (dynamic_cast<LatencyToxic*>(createToxicStage(spec, random).get()) != nullptr) ++fired;
+  }
+  EXPECT_GT(fired, 850);
+  EXPECT_LT(fired, 1150);
+}
+
+}  // namespace
+}  // namespace faultline
