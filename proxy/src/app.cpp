@@ -24,6 +24,16 @@ App::~App() {
 }
 
 Status App::start() {
+  // Signals first: whoever waits for the readiness line may signal at once.
+  uv_signal_init(&loop_, &sigint_);
+  uv_signal_init(&loop_, &sigterm_);
+  uv_signal_init(&loop_, &sighup_);
+  for (uv_signal_t* s : {&sigint_, &sigterm_, &sighup_}) s->data = this;
+  uv_signal_start(&sigint_, &App::onSignal, SIGINT);
+  uv_signal_start(&sigterm_, &App::onSignal, SIGTERM);
+  uv_signal_start(&sighup_, &App::onSignal, SIGHUP);
+  uv_timer_init(&loop_, &drain_timer_);
+  drain_timer_.data = this;
   registry_ = std::make_unique<ProxyRegistry>(&loop_, options_.registry);
   for (const auto& proxy : options_.proxies) {
     if (auto created = registry_->create(proxy); !created) {
@@ -55,15 +65,6 @@ Status App::start() {
   std::fflush(stdout);
   spdlog::info("faultline {} ready api=http://{} proxies={}", FAULTLINE_VERSION, *bound, registry_->list().size());
 
-  uv_signal_init(&loop_, &sigint_);
-  uv_signal_init(&loop_, &sigterm_);
-  uv_signal_init(&loop_, &sighup_);
-  for (uv_signal_t* s : {&sigint_, &sigterm_, &sighup_}) s->data = this;
-  uv_signal_start(&sigint_, &App::onSignal, SIGINT);
-  uv_signal_start(&sigterm_, &App::onSignal, SIGTERM);
-  uv_signal_start(&sighup_, &App::onSignal, SIGHUP);
-  uv_timer_init(&loop_, &drain_timer_);
-  drain_timer_.data = this;
   return {};
 }
 
@@ -73,7 +74,8 @@ int App::run() {
     std::fprintf(stderr, "faultline: %s\n", status.error().message.c_str());
     if (control_) control_->close();
     if (rules_) rules_->close();
-    if (registry_) registry_->closeAll();
+    finishShutdown();
+    uv_run(&loop_, UV_RUN_DEFAULT);
     return 1;
   }
   uv_run(&loop_, UV_RUN_DEFAULT);
@@ -117,10 +119,10 @@ void App::onDrainTick(uv_timer_t* timer) noexcept {
 }
 
 void App::finishShutdown() {
-  if (registry_->sessionCount() > 0) {
+  if (registry_ && registry_->sessionCount() > 0) {
     spdlog::warn("drain deadline passed, closing sessions={}", registry_->sessionCount());
   }
-  registry_->closeAll();
+  if (registry_) registry_->closeAll();
   for (uv_signal_t* s : {&sigint_, &sigterm_, &sighup_}) {
     if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(s))) uv_close(reinterpret_cast<uv_handle_t*>(s), nullptr);
   }
