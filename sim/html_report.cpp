@@ -67,7 +67,7 @@ struct Frame {
     }
     s += fmt::format(R"(<text class="axis" x="{:.1f}" y="{:.1f}" text-anchor="middle">seconds</text>)",
                      (kLeft + kWidth - kRight) / 2, kHeight - 4);
-    s += fmt::format(R"(<text class="axis" x="12" y="{:.1f}" transform="rotate(-90 12 {:.1f})" text-anchor="middle">{}</text>)",
+    s += fmt::format(R"svg(<text class="axis" x="12" y="{:.1f}" transform="rotate(-90 12 {:.1f})" text-anchor="middle">{}</text>)svg",
                      (kTop + kHeight - kBottom) / 2, (kTop + kHeight - kBottom) / 2, escape(y_label));
     s += fmt::format(R"(<rect class="frame" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}"/>)", kLeft, kTop,
                      kWidth - kLeft - kRight, kHeight - kTop - kBottom);
