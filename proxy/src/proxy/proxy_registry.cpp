@@ -159,8 +159,10 @@ ProxyRegistry::PopulateResult ProxyRegistry::populate(const std::vector<ProxyCon
     if (existing != nullptr) {
       auto listen = parseHostPort(config.listen.empty() ? "127.0.0.1:0" : config.listen);
       auto upstream = parseHostPort(config.upstream);
-      const bool same = listen->toString() == existing->listen().toString() &&
-                        upstream->toString() == existing->upstream().toString();
+      // Port 0 means "any port": the one already bound satisfies it, so no restart.
+      const bool same_listen = listen->toString() == existing->listen().toString() ||
+                               (listen->port == 0 && listen->host == existing->listen().host);
+      const bool same = same_listen && upstream->toString() == existing->upstream().toString();
       if (same) {
         // Unchanged: keep it running, with its connections.
         if (existing->enabled() != config.enabled) (void)existing->setEnabled(config.enabled);
