@@ -9,6 +9,10 @@
 
 namespace faultline {
 
+namespace {
+constexpr std::size_t kWriterHighWatermark = 1u << 20;
+}  // namespace
+
 struct Link::Stage {
   ToxicSpecPtr spec;
   std::unique_ptr<Toxic> toxic;
@@ -273,7 +277,10 @@ void Link::updateFlowControl() {
   if (closing_ || !reading_) return;
   const std::size_t held = bufferedBytes();
   if (!read_paused_) {
-    const bool over_link = held >= cap_bytes_;
+    // Two bounds: the whole link (toxics may hold up to the cap to keep a delayed stream at
+    // rate), and the writer's own queue, which only grows when the destination is not reading:
+    // then reading ahead helps nothing and just moves the backlog out of the kernel into us.
+    const bool over_link = held >= cap_bytes_ || write_queue_bytes_ >= kWriterHighWatermark;
     const bool over_global = budget_ != nullptr && budget_->exhausted();
     if (over_link || over_global) {
       read_paused_ = true;
@@ -283,7 +290,7 @@ void Link::updateFlowControl() {
     }
     return;
   }
-  const bool link_ok = held < cap_bytes_ / 2;
+  const bool link_ok = held < cap_bytes_ / 2 && write_queue_bytes_ < kWriterHighWatermark / 2;
   const bool global_ok = budget_ == nullptr || budget_->belowLowWatermark() || held == 0;
   if (link_ok && global_ok) {
     read_paused_ = false;
