@@ -19,7 +19,7 @@ class BufferBudget;
 
 struct ProxyEnv {
   uv_loop_t* loop = nullptr;
-  std::size_t link_cap_bytes = 32u << 20;
+  std::size_t link_cap_bytes = 64u << 20;
   std::size_t max_connections = 0;
   Millis connect_timeout{10'000};
   BufferBudget* budget = nullptr;

@@ -19,7 +19,7 @@ class Proxy;
 class BufferBudget;
 
 struct RegistryOptions {
-  std::size_t link_cap_bytes = 32u << 20;     // per link (one direction of one connection)
+  std::size_t link_cap_bytes = 64u << 20;     // per link (one direction of one connection)
   std::size_t global_cap_bytes = 1u << 30;    // all links together
   std::size_t max_connections = 0;            // per proxy; 0 = unlimited
   Millis connect_timeout{10'000};             // dialling the upstream

@@ -4,12 +4,12 @@
 #include <sys/socket.h>
 
 #include "proxy/buffer_budget.h"
+#include "proxy/read_slab.h"
 
 namespace faultline {
 
 namespace {
 
-constexpr std::size_t kReadSlabBytes = 64 * 1024;
 constexpr Millis kDrainTimeout{5'000};
 
 // One read slab for the whole loop: libuv calls alloc_cb and then read_cb for the same stream
@@ -17,7 +17,7 @@ constexpr Millis kDrainTimeout{5'000};
 // small one is copied out, so a chunk never pins 64 KiB for a few bytes.
 std::shared_ptr<char[]>& readSlab() {
   thread_local std::shared_ptr<char[]> slab;
-  if (!slab) slab = std::make_shared_for_overwrite<char[]>(kReadSlabBytes);
+  if (!slab) slab = takeReadSlab();
   return slab;
 }
 

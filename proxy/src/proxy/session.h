@@ -22,7 +22,7 @@ struct SessionEnv {
   uv_loop_t* loop = nullptr;
   std::string proxy_name;
   HostPort upstream;
-  std::size_t link_cap_bytes = 32u << 20;
+  std::size_t link_cap_bytes = 64u << 20;
   Millis connect_timeout{10'000};
   BufferBudget* budget = nullptr;
   std::shared_ptr<ProxyStats> stats;
