@@ -10,9 +10,15 @@
 namespace faultline {
 
 std::string HostPort::toString() const {
-  std::string h = host.empty() ? "0.0.0.0" : host;
-  if (h.find(':') != std::string::npos) h = "[" + h + "]";
-  return h + ":" + std::to_string(port);
+  const std::string h = host.empty() ? "0.0.0.0" : host;
+  std::string out;
+  // Appending piece by piece (not "[" + h) also avoids a GCC 12 -Wrestrict false positive.
+  if (h.find(':') != std::string::npos) {
+    out.append("[").append(h).append("]");
+  } else {
+    out.append(h);
+  }
+  return out.append(":").append(std::to_string(port));
 }
 
 Result<HostPort> parseHostPort(const std::string& text) {
@@ -69,7 +75,8 @@ std::string formatSockaddr(const sockaddr* address) {
   if (address->sa_family == AF_INET6) {
     const auto* in6 = reinterpret_cast<const sockaddr_in6*>(address);
     uv_ip6_name(in6, host, sizeof host);
-    return "[" + std::string(host) + "]:" + std::to_string(ntohs(in6->sin6_port));
+    std::string out("[");
+    return out.append(host).append("]:").append(std::to_string(ntohs(in6->sin6_port)));
   }
   const auto* in4 = reinterpret_cast<const sockaddr_in*>(address);
   uv_ip4_name(in4, host, sizeof host);
