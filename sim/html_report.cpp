@@ -67,8 +67,10 @@ struct Frame {
     }
     s += fmt::format(R"(<text class="axis" x="{:.1f}" y="{:.1f}" text-anchor="middle">seconds</text>)",
                      (kLeft + kWidth - kRight) / 2, kHeight - 4);
-    s += fmt::format(R"svg(<text class="axis" x="12" y="{:.1f}" transform="rotate(-90 12 {:.1f})" text-anchor="middle">{}</text>)svg",
-                     (kTop + kHeight - kBottom) / 2, (kTop + kHeight - kBottom) / 2, escape(y_label));
+    if (!y_label.empty()) {
+      s += fmt::format(R"svg(<text class="axis" x="12" y="{:.1f}" transform="rotate(-90 12 {:.1f})" text-anchor="middle">{}</text>)svg",
+                       (kTop + kHeight - kBottom) / 2, (kTop + kHeight - kBottom) / 2, escape(y_label));
+    }
     s += fmt::format(R"(<rect class="frame" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}"/>)", kLeft, kTop,
                      kWidth - kLeft - kRight, kHeight - kTop - kBottom);
     return s;
@@ -198,7 +200,7 @@ std::string breakerChart(const PhaseResult& phase, double x_max) {
     line.emplace_back(s.t_s, level(s.breaker_state));
   }
   auto tick = [](double v) { return v >= 1.5 ? std::string("open") : v >= 0.5 ? std::string("half-open") : std::string("closed"); };
-  return svgOpen("breaker", phase, line.size()) + f.faults(phase) + f.axes("breaker", tick, 2) +
+  return svgOpen("breaker", phase, line.size()) + f.faults(phase) + f.axes("", tick, 2) +
          polyline(line, f, "line breaker") + "</svg>";
 }
 

@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--client-timeout", options.client_timeout_ms, "the load client's patience per request, ms")
       ->capture_default_str()->check(CLI::Range(100, 600000));
-  app.add_option("--memory-limit", memory_limit, "server memory watchdog, MiB (memory scenario default: 96)");
+  app.add_option("--memory-limit", memory_limit, "server memory watchdog, MiB (memory scenario default: 24)");
   app.add_option("--bin-dir", options.bin_dir, "where faultline, demo-partner and demo-server are")->capture_default_str();
   app.add_option("--scenarios-dir", scenarios_dir, "rules files of the scenarios")->capture_default_str();
   app.add_option("--log-dir", options.log_dir, "keep the children's logs here (default: a temporary directory)");
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
     options.retries = only_retries;
     options.breaker = only_breaker;
   }
-  options.memory_limit_mib = memory_limit > 0 ? memory_limit : (scenario->name == "memory" ? 96 : 0);
+  options.memory_limit_mib = memory_limit > 0 ? memory_limit : (scenario->name == "memory" ? 24 : 0);
   options.partner_min_delay = scenario->partner_min_delay;
   options.partner_max_delay = scenario->partner_max_delay;
   bool own_log_dir = false;

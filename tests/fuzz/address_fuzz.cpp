@@ -25,8 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
              "'%s' -> '%s' -> host '%s' port %u", text.c_str(), printed.c_str(), again->host.c_str(),
              static_cast<unsigned>(again->port));
 
-  if (auto sockaddr = faultline::numericSockaddr(first)) {
-    const std::string formatted = faultline::formatSockaddr(reinterpret_cast<const sockaddr*>(&*sockaddr));
+  if (auto storage = faultline::numericSockaddr(first)) {
+    const std::string formatted = faultline::formatSockaddr(reinterpret_cast<const sockaddr*>(&*storage));
     auto reparsed = faultline::parseHostPort(formatted);
     FUZZ_CHECK(reparsed.ok(), "sockaddr of '%s' formats as unparsable '%s'", text.c_str(), formatted.c_str());
     FUZZ_CHECK(reparsed->port == first.port, "'%s' -> '%s' changed the port", text.c_str(), formatted.c_str());

@@ -3,6 +3,7 @@
 // Properties: nothing crashes or leaks a handle; a reconcile either succeeds and the registry
 // then holds exactly what the file declares, or fails and the registry is exactly as before;
 // reconciling back to the base file afterwards succeeds and restores the base state.
+#include <spdlog/spdlog.h>
 #include <uv.h>
 
 #include <cstddef>
@@ -37,6 +38,8 @@ proxies:
 
 uv_loop_t* fuzzLoop() {
   static uv_loop_t* loop = [] {
+    // One log line per proxy started would dominate the run time.
+    spdlog::set_level(spdlog::level::off);
     static uv_loop_t storage;
     uv_loop_init(&storage);
     return &storage;
@@ -100,7 +103,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     FUZZ_CHECK(base.ok(), "base rules rejected: %s", base.error().message.c_str());
     auto applied = reconcileRules(registry, RulesConfig{}, base.value());
     FUZZ_CHECK(applied.ok(), "base rules not applied: %s", applied.error().message.c_str());
-    ProxyConfig api{.name = "api", .listen = "127.0.0.1:0", .upstream = "127.0.0.1:9"};
+    ProxyConfig api;
+    api.name = "api";
+    api.listen = "127.0.0.1:0";
+    api.upstream = "127.0.0.1:9";
     FUZZ_CHECK(registry.create(api).ok(), "api proxy not created");
     settle(loop);
 

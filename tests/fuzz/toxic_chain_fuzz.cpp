@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -95,22 +96,20 @@ class Chain {
     for (std::size_t i = 0; i < stages_.size(); ++i) stages_[i]->ctx->advanceTo(to);
   }
 
-  // Runs every pending timer of every stage, however far away (the link after the end).
+  // Runs every pending timer of every stage, however far away (the link after the end): the
+  // clocks move together to the earliest deadline of any stage, one deadline at a time.
   void runAll() {
-    for (int round = 0; round < 1000; ++round) {
-      bool any = false;
-      for (std::size_t i = 0; i < stages_.size(); ++i) {
-        if (stages_[i]->ctx->pendingTimers() > 0) {
-          any = true;
-          auto deadline = stages_[i]->ctx->nextDeadline();
-          if (deadline && *deadline > now_) now_ = *deadline;
-          for (std::size_t j = 0; j < stages_.size(); ++j) stages_[j]->ctx->advanceTo(now_);
-          break;
-        }
+    for (std::size_t round = 0; round < 10'000'000; ++round) {
+      if (closed_) return;
+      std::optional<TimePoint> next;
+      for (const auto& s : stages_) {
+        auto deadline = s->ctx->nextDeadline();
+        if (deadline && (!next || *deadline < *next)) next = deadline;
       }
-      if (!any || closed_) return;
+      if (!next) return;
+      advanceTo(std::max(now_, *next));
     }
-    FUZZ_CHECK(false, "timers still pending after 1000 rounds");
+    FUZZ_CHECK(false, "timers still pending after 10,000,000 deadlines: a stage re-arms forever");
   }
 
   void add(std::size_t pos, ToxicSpec spec) {
@@ -183,7 +182,7 @@ class Chain {
     stage->spec = std::move(spec);
     stage->toxic = createToxicStage(stage->spec, random_);
     stage->spared = dynamic_cast<PassThroughToxic*>(stage->toxic.get()) != nullptr;
-    stage->ctx = std::make_unique<FakeToxicContext>(random_.next());
+    stage->ctx = std::make_unique<FakeToxicContext>(random_.below(UINT64_MAX));
     stage->ctx->advanceTo(now_);
     // timeout and reset_peer swallow data; limit_data cuts it. Its limit bounds the output only
     // when it saw the stream from the first byte and stays attached.
@@ -271,7 +270,9 @@ ToxicSpec randomSpec(Bytes& in, int serial) {
   input.name = "t" + std::to_string(serial);
   const uint8_t roll = in.next();
   input.toxicity = roll < 16 ? 0.0 : roll < 32 ? 0.5 : 1.0;
-  const int64_t a = in.next(), b = in.next(), c = in.next();
+  const int64_t a = in.next();
+  const int64_t b = in.next();
+  const int64_t c = in.next();
   if (*input.type == "latency") input.attributes = {{"latency", a * 10}, {"jitter", b}};
   if (*input.type == "bandwidth") input.attributes = {{"rate", a}};
   if (*input.type == "slicer") input.attributes = {{"average_size", a}, {"size_variation", b * 2}, {"delay", c * 100}};
@@ -297,7 +298,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     switch (op % 8) {
       case 0:
       case 1: {
-        const std::size_t n = static_cast<std::size_t>(in.next()) * (1 + in.next() % 16);
+        const std::size_t base = in.next();
+        const std::size_t n = base * (1 + in.next() % 16);
         // The link stops reading above its cap; the chain sees nothing until it drains.
         if (!ended && chain.buffered() <= kCapBytes) chain.push(n);
         break;
@@ -308,7 +310,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
         break;
       }
       case 3:
-        if (chain.size() < kMaxStages) chain.add(in.next(), randomSpec(in, serial++));
+        if (chain.size() < kMaxStages) {
+          const std::size_t pos = in.next();
+          chain.add(pos, randomSpec(in, serial++));
+        }
         break;
       case 4:
         chain.remove(in.next());
@@ -320,8 +325,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
         }
         break;
       case 6:
-        chain.replace(in.next(), randomSpec(in, serial++));
+      {
+        const std::size_t index = in.next();
+        chain.replace(index, randomSpec(in, serial++));
         break;
+      }
       default:
         chain.advanceTo(chain.now());
         break;

@@ -24,7 +24,8 @@ constexpr const char* kUnknownRoute = "other";
 constexpr const char* kNoRulesMessage = "no rules file loaded; start with --config FILE";
 
 HttpResponse jsonResponse(int status, const OrderedJson& body) {
-  return HttpResponse::json(status, body.dump());
+  // Error messages quote the request, which may hold invalid UTF-8: replace it, never throw.
+  return HttpResponse::json(status, body.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
 }
 
 HttpResponse errorFrom(const Error& error) { return errorResponse(httpStatus(error.code), error.message); }

@@ -82,7 +82,7 @@ Result<ToxicSpec> buildToxicSpec(const ToxicInput& input, const std::string& whe
   spec.probability = Probability::fromFraction(spec.toxicity);
   for (const auto& [key, value] : input.attributes) {
     auto it = std::find_if(type->attributes.begin(), type->attributes.end(),
-                           [&](const AttributeInfo& a) { return a.name == key; });
+                           [&name = key](const AttributeInfo& a) { return a.name == name; });
     if (it == type->attributes.end()) {
       std::string known;
       for (const auto& a : type->attributes) known += (known.empty() ? "" : ", ") + a.name;
