@@ -22,8 +22,8 @@ struct ProxyEnv {
   std::size_t link_cap_bytes = 64u << 20;
   std::size_t max_connections = 0;
   Millis connect_timeout{10'000};
-  BufferBudget* budget = nullptr;
-  Random* random = nullptr;
+  std::shared_ptr<BufferBudget> budget;
+  std::shared_ptr<Random> random;
   uint64_t* next_session_id = nullptr;
 };
 

@@ -49,7 +49,7 @@ std::vector<ToxicSpecPtr> toSpecPtrs(const std::vector<ToxicSpec>& toxics, const
 }  // namespace
 
 struct ProxyRegistry::Shared {
-  Random random;
+  std::shared_ptr<Random> random;
   uint64_t next_session_id = 0;
 };
 
@@ -57,7 +57,7 @@ ProxyRegistry::ProxyRegistry(uv_loop_s* loop, RegistryOptions options)
     : loop_(loop),
       options_(options),
       budget_(std::make_shared<BufferBudget>(options.global_cap_bytes)),
-      shared_(std::make_unique<Shared>(Shared{Random(options.seed != 0 ? options.seed : std::random_device{}()), 0})) {
+      shared_(std::make_unique<Shared>(Shared{std::make_shared<Random>(options.seed != 0 ? options.seed : std::random_device{}()), 0})) {
   ignoreSigpipe();
 }
 
@@ -77,8 +77,8 @@ Result<ProxyInfo> ProxyRegistry::create(const ProxyConfig& config) {
   env.link_cap_bytes = options_.link_cap_bytes;
   env.max_connections = options_.max_connections;
   env.connect_timeout = options_.connect_timeout;
-  env.budget = budget_.get();
-  env.random = &shared_->random;
+  env.budget = budget_;
+  env.random = shared_->random;
   env.next_session_id = &shared_->next_session_id;
   auto proxy = std::make_unique<Proxy>(env, config.name, parsed->listen, parsed->upstream);
   if (config.enabled) {

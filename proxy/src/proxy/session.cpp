@@ -52,9 +52,9 @@ Session::Session(SessionEnv env, uint64_t id, SessionOwner* owner)
   upstream_.data = this;
   timer_.data = this;
   up_.init(env_.loop, reinterpret_cast<uv_stream_t*>(&client_), reinterpret_cast<uv_stream_t*>(&upstream_),
-           env_.link_cap_bytes, env_.budget);
+           env_.link_cap_bytes, env_.budget.get());
   down_.init(env_.loop, reinterpret_cast<uv_stream_t*>(&upstream_), reinterpret_cast<uv_stream_t*>(&client_),
-             env_.link_cap_bytes, env_.budget);
+             env_.link_cap_bytes, env_.budget.get());
   open_handles_ = 5;
   ++env_.stats->connections_accepted;
   ++env_.stats->connections_active;

@@ -24,9 +24,9 @@ struct SessionEnv {
   HostPort upstream;
   std::size_t link_cap_bytes = 64u << 20;
   Millis connect_timeout{10'000};
-  BufferBudget* budget = nullptr;
+  std::shared_ptr<BufferBudget> budget;  // shared: a closing session may outlive the registry
   std::shared_ptr<ProxyStats> stats;
-  Random* random = nullptr;
+  std::shared_ptr<Random> random;
 };
 
 class Session;
