@@ -341,6 +341,9 @@ void Link::armTimer() {
   if (remaining > Duration::zero()) {
     ms = static_cast<uint64_t>(std::chrono::ceil<Millis>(remaining).count());
   }
+  // epoll_wait may oversleep by 0.1% of its timeout (the kernel's timer slack for poll), 1 ms on
+  // a 1 s latency: long waits wake a little early and re-arm for the short remainder.
+  if (ms > 10) ms -= ms / 500 + 1;
   uv_update_time(loop_);
   uv_timer_start(&timer_, &Link::onTimerFired, ms, 0);
   timer_armed_ = true;
