@@ -23,7 +23,7 @@ std::unique_ptr<Toxic> BandwidthToxic::create(const ToxicSpec& spec) {
 }
 
 std::size_t BandwidthToxic::pieceSize() const {
-  return std::min(queue_.front().size(), max_piece_bytes_);
+  return std::min(held_.front().chunk.size(), max_piece_bytes_);
 }
 
 Duration BandwidthToxic::transmitTime(std::size_t bytes) const {
@@ -38,8 +38,7 @@ void BandwidthToxic::onChunk(Chunk chunk, ToxicContext& ctx) {
     ctx.forward(std::move(chunk));
     return;
   }
-  held_bytes_ += chunk.size();
-  queue_.push_back(std::move(chunk));
+  held_.push(std::move(chunk));
   if (!timer_) {
     // The link was idle: transmission starts now, not at a stale virtual time (no burst
     // after a pause).
@@ -59,11 +58,9 @@ void BandwidthToxic::scheduleHead(TimePoint start, ToxicContext& ctx) {
 void BandwidthToxic::onTimer(ToxicContext& ctx) {
   // A late timer releases everything whose virtual time has passed, then re-arms for the rest.
   while (true) {
-    Chunk piece = queue_.front().takeFront(head_piece_bytes_);
-    if (queue_.front().empty()) queue_.pop_front();
-    held_bytes_ -= piece.size();
+    Chunk piece = held_.takeFront(head_piece_bytes_);
     if (!piece.empty()) ctx.forward(std::move(piece));
-    if (queue_.empty()) break;
+    if (held_.empty()) break;
     head_piece_bytes_ = pieceSize();
     const TimePoint next_due = head_due_ + transmitTime(head_piece_bytes_);
     if (next_due > ctx.now()) {
@@ -72,28 +69,14 @@ void BandwidthToxic::onTimer(ToxicContext& ctx) {
     }
     head_due_ = next_due;
   }
-  if (ended_ && !end_forwarded_) {
-    end_forwarded_ = true;
-    ctx.forwardEnd();
-  }
+  held_.forwardEndIfDone(ctx);
 }
 
-void BandwidthToxic::onEnd(ToxicContext& ctx) {
-  ended_ = true;
-  if (queue_.empty() && !end_forwarded_) {
-    end_forwarded_ = true;
-    ctx.forwardEnd();
-  }
-}
+void BandwidthToxic::onEnd(ToxicContext& ctx) { held_.end(ctx); }
 
 DrainedStage BandwidthToxic::drain() {
-  DrainedStage out;
-  out.chunks = std::move(queue_);
-  queue_.clear();
-  held_bytes_ = 0;
   timer_.reset();
-  out.ended = ended_ && !end_forwarded_;
-  return out;
+  return held_.drain();
 }
 
 }  // namespace faultline

@@ -2,10 +2,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 
+#include "toxics/held_queue.h"
 #include "toxics/toxic.h"
 #include "toxics/toxic_spec.h"
 
@@ -24,7 +24,7 @@ class BandwidthToxic final : public Toxic {
 
   void onChunk(Chunk chunk, ToxicContext& ctx) override;
   void onEnd(ToxicContext& ctx) override;
-  std::size_t bufferedBytes() const override { return held_bytes_; }
+  std::size_t bufferedBytes() const override { return held_.bytes(); }
   DrainedStage drain() override;
 
  private:
@@ -37,15 +37,12 @@ class BandwidthToxic final : public Toxic {
   // Pieces of at most 100 ms worth of bytes, so a slow rate does not hold a big chunk for
   // seconds before the first byte moves (Toxiproxy splits the same way).
   std::size_t max_piece_bytes_;
-  std::deque<Chunk> queue_;
-  std::size_t held_bytes_ = 0;
+  HeldQueue held_;
   // The virtual schedule: when the piece in transmission is due. Consecutive pieces are timed
   // from here, not from when a (possibly late) timer fired, so the long-run rate stays exact.
   TimePoint head_due_{};
   std::size_t head_piece_bytes_ = 0;
   std::optional<TimerId> timer_;
-  bool ended_ = false;
-  bool end_forwarded_ = false;
 };
 
 }  // namespace faultline

@@ -24,26 +24,19 @@ Duration LatencyToxic::delayFor(ToxicContext& ctx) const {
 void LatencyToxic::onChunk(Chunk chunk, ToxicContext& ctx) {
   const TimePoint release_at = chunk.arrivedAt() + delayFor(ctx);
 
-  if (queue_.empty() && release_at <= ctx.now()) {
+  if (held_.empty() && release_at <= ctx.now()) {
     // Already due (latency 0, or a chunk handed over from a replaced stage that waited enough).
     ctx.forward(std::move(chunk));
     return;
   }
-  held_bytes_ += chunk.size();
-  queue_.push_back({std::move(chunk), release_at});
+  held_.push(std::move(chunk), release_at);
   if (!timer_) armHead(ctx);
 }
 
-void LatencyToxic::onEnd(ToxicContext& ctx) {
-  ended_ = true;
-  if (queue_.empty() && !end_forwarded_) {
-    end_forwarded_ = true;
-    ctx.forwardEnd();
-  }
-}
+void LatencyToxic::onEnd(ToxicContext& ctx) { held_.end(ctx); }
 
 void LatencyToxic::armHead(ToxicContext& ctx) {
-  const Duration wait = std::max(queue_.front().release_at - ctx.now(), Duration::zero());
+  const Duration wait = std::max(held_.front().due - ctx.now(), Duration::zero());
   timer_ = ctx.after(wait, [this, &ctx] {
     timer_.reset();
     releaseDue(ctx);
@@ -52,28 +45,17 @@ void LatencyToxic::armHead(ToxicContext& ctx) {
 
 void LatencyToxic::releaseDue(ToxicContext& ctx) {
   const TimePoint now = ctx.now();
-  while (!queue_.empty() && queue_.front().release_at <= now) {
-    Chunk chunk = std::move(queue_.front().chunk);
-    queue_.pop_front();
-    held_bytes_ -= chunk.size();
-    ctx.forward(std::move(chunk));
-  }
-  if (!queue_.empty()) {
+  while (!held_.empty() && held_.front().due <= now) ctx.forward(held_.pop());
+  if (!held_.empty()) {
     armHead(ctx);
-  } else if (ended_ && !end_forwarded_) {
-    end_forwarded_ = true;
-    ctx.forwardEnd();
+  } else {
+    held_.forwardEndIfDone(ctx);
   }
 }
 
 DrainedStage LatencyToxic::drain() {
-  DrainedStage out;
-  for (auto& held : queue_) out.chunks.push_back(std::move(held.chunk));
-  queue_.clear();
-  held_bytes_ = 0;
   timer_.reset();
-  out.ended = ended_ && !end_forwarded_;
-  return out;
+  return held_.drain();
 }
 
 }  // namespace faultline

@@ -2,10 +2,10 @@
 
 #include <chrono>
 #include <cstddef>
-#include <deque>
 #include <memory>
 #include <optional>
 
+#include "toxics/held_queue.h"
 #include "toxics/toxic.h"
 #include "toxics/toxic_spec.h"
 
@@ -26,27 +26,19 @@ class LatencyToxic final : public Toxic {
 
   void onChunk(Chunk chunk, ToxicContext& ctx) override;
   void onEnd(ToxicContext& ctx) override;
-  std::size_t bufferedBytes() const override { return held_bytes_; }
+  std::size_t bufferedBytes() const override { return held_.bytes(); }
   DrainedStage drain() override;
 
  private:
-  // FIFO: a chunk whose jittered release time is earlier than its predecessor's waits behind it
-  // and leaves with it, so jitter never reorders the stream.
-  struct Held {
-    Chunk chunk;
-    TimePoint release_at;
-  };
-
   Duration delayFor(ToxicContext& ctx) const;
   void armHead(ToxicContext& ctx);
   void releaseDue(ToxicContext& ctx);
 
   Params params_;
-  std::deque<Held> queue_;
-  std::size_t held_bytes_ = 0;
+  // FIFO with each chunk's release time: a chunk whose jittered time is earlier than its
+  // predecessor's waits behind it and leaves with it, so jitter never reorders the stream.
+  HeldQueue held_;
   std::optional<TimerId> timer_;
-  bool ended_ = false;
-  bool end_forwarded_ = false;
 };
 
 }  // namespace faultline

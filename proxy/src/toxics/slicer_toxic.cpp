@@ -27,8 +27,7 @@ void SlicerToxic::onChunk(Chunk chunk, ToxicContext& ctx) {
     while (!chunk.empty()) ctx.forward(chunk.takeFront(nextPieceSize(chunk.size(), ctx)));
     return;
   }
-  held_bytes_ += chunk.size();
-  queue_.push_back(std::move(chunk));
+  held_.push(std::move(chunk));
   if (timer_) return;
   // Pieces keep their spacing across chunks: the first piece of a new chunk waits for the
   // delay that follows the previous chunk's last piece.
@@ -44,42 +43,24 @@ void SlicerToxic::onChunk(Chunk chunk, ToxicContext& ctx) {
 }
 
 void SlicerToxic::sendPiece(ToxicContext& ctx) {
-  Chunk& head = queue_.front();
-  Chunk piece = head.takeFront(nextPieceSize(head.size(), ctx));
-  if (head.empty()) queue_.pop_front();
-  held_bytes_ -= piece.size();
+  Chunk piece = held_.takeFront(nextPieceSize(held_.front().chunk.size(), ctx));
   last_sent_ = ctx.now();
   ctx.forward(std::move(piece));
-  if (!queue_.empty()) {
+  if (!held_.empty()) {
     timer_ = ctx.after(params_.delay, [this, &ctx] {
       timer_.reset();
       sendPiece(ctx);
     });
   } else {
-    forwardEndIfDone(ctx);
+    held_.forwardEndIfDone(ctx);
   }
 }
 
-void SlicerToxic::onEnd(ToxicContext& ctx) {
-  ended_ = true;
-  forwardEndIfDone(ctx);
-}
-
-void SlicerToxic::forwardEndIfDone(ToxicContext& ctx) {
-  if (ended_ && !end_forwarded_ && queue_.empty()) {
-    end_forwarded_ = true;
-    ctx.forwardEnd();
-  }
-}
+void SlicerToxic::onEnd(ToxicContext& ctx) { held_.end(ctx); }
 
 DrainedStage SlicerToxic::drain() {
-  DrainedStage out;
-  out.chunks = std::move(queue_);
-  queue_.clear();
-  held_bytes_ = 0;
   timer_.reset();
-  out.ended = ended_ && !end_forwarded_;
-  return out;
+  return held_.drain();
 }
 
 }  // namespace faultline

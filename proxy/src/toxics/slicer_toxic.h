@@ -3,10 +3,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 
+#include "toxics/held_queue.h"
 #include "toxics/toxic.h"
 #include "toxics/toxic_spec.h"
 
@@ -28,22 +28,18 @@ class SlicerToxic final : public Toxic {
 
   void onChunk(Chunk chunk, ToxicContext& ctx) override;
   void onEnd(ToxicContext& ctx) override;
-  std::size_t bufferedBytes() const override { return held_bytes_; }
+  std::size_t bufferedBytes() const override { return held_.bytes(); }
   DrainedStage drain() override;
 
  private:
   std::size_t nextPieceSize(std::size_t available, ToxicContext& ctx) const;
   void sendPiece(ToxicContext& ctx);
-  void forwardEndIfDone(ToxicContext& ctx);
 
   Params params_;
-  std::deque<Chunk> queue_;
-  std::size_t held_bytes_ = 0;
+  HeldQueue held_;
   std::optional<TimerId> timer_;
   // When the last piece left: the next one may not leave before last_sent_ + delay.
   std::optional<TimePoint> last_sent_;
-  bool ended_ = false;
-  bool end_forwarded_ = false;
 };
 
 }  // namespace faultline

@@ -1,6 +1,7 @@
 target_sources(faultline_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/toxic_spec.cpp
   ${CMAKE_CURRENT_LIST_DIR}/toxic_registry.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/held_queue.cpp
   ${CMAKE_CURRENT_LIST_DIR}/latency_toxic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/bandwidth_toxic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/slow_close_toxic.cpp
