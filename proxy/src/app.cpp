@@ -44,13 +44,18 @@ Status App::start() {
     }
   }
   if (!options_.config_path.empty()) {
-    rules_ = std::make_unique<RulesWatcher>(&loop_, *registry_, options_.config_path);
+    RulesWatcherOptions watch;
+    watch.limits = options_.rules_limits;
+    rules_ = std::make_unique<RulesWatcher>(&loop_, *registry_, options_.config_path, watch);
     if (auto status = rules_->start(); !status) return status;
   }
   ControlServerOptions control;
   control.host = options_.host;
   control.port = options_.port;
   control.api_token = options_.api_token;
+  control.max_connections = options_.api_max_connections;
+  control.max_header_bytes = options_.api_max_header_bytes;
+  control.max_body_bytes = options_.api_max_body_bytes;
   control_ = std::make_unique<ControlServer>(&loop_, *registry_, rules_.get(), control);
   auto bound = control_->start();
   if (!bound) return bound.error();

@@ -9,6 +9,7 @@
 #include "core/result.h"
 #include "proxy/proxy_config.h"
 #include "proxy/proxy_registry.h"
+#include "rules/rules_parser.h"
 
 namespace faultline {
 
@@ -23,6 +24,11 @@ struct AppOptions {
   std::string api_token;
   RegistryOptions registry;
   Millis drain_timeout{5'000};
+  // Limits on what API clients may make us hold (ControlServerOptions' defaults).
+  std::size_t api_max_connections = 64;
+  std::size_t api_max_header_bytes = 16 * 1024;
+  std::size_t api_max_body_bytes = 1024 * 1024;
+  RulesLimits rules_limits;
 };
 
 // Owns the loop and everything on it: the registry, the control API, the rules watcher and the

@@ -71,6 +71,9 @@ int runServe(int argc, char** argv) {
   uint64_t global_cap_mib = options.registry.global_cap_bytes >> 20;
   int64_t connect_timeout_ms = options.registry.connect_timeout.count();
   int64_t drain_timeout_ms = options.drain_timeout.count();
+  uint64_t api_max_header_kib = options.api_max_header_bytes >> 10;
+  uint64_t api_max_body_kib = options.api_max_body_bytes >> 10;
+  uint64_t rules_max_kib = options.rules_limits.max_bytes >> 10;
   const char* env_level = std::getenv("LOG_LEVEL");
   std::string log_level = env_level != nullptr ? env_level : "info";
   const char* env_token = std::getenv("FAULTLINE_API_TOKEN");
@@ -90,6 +93,17 @@ int runServe(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(1, 1 << 20));
   cli.add_option("--max-connections", options.registry.max_connections, "Sessions per proxy (0 = unlimited)")
       ->capture_default_str();
+  cli.add_option("--api-max-connections", options.api_max_connections,
+                 "Control API connections open at once; more are closed at once")
+      ->capture_default_str()->check(CLI::Range(1, 65'535));
+  cli.add_option("--api-max-header-kib", api_max_header_kib, "Request headers the API accepts (431 over it), KiB")
+      ->capture_default_str()->check(CLI::Range(1, 1024));
+  cli.add_option("--api-max-body-kib", api_max_body_kib, "Request body the API accepts (413 over it), KiB")
+      ->capture_default_str()->check(CLI::Range(1, 64 * 1024));
+  cli.add_option("--rules-max-kib", rules_max_kib, "Largest rules file accepted, KiB")
+      ->capture_default_str()->check(CLI::Range(1, 64 * 1024));
+  cli.add_option("--rules-max-nodes", options.rules_limits.max_nodes, "Most YAML nodes a rules file may have")
+      ->capture_default_str()->check(CLI::Range(10, 10'000'000));
   cli.add_option("--connect-timeout-ms", connect_timeout_ms, "Timeout for dialling an upstream")
       ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{600'000}));
   cli.add_option("--drain-timeout-ms", drain_timeout_ms, "On SIGTERM, how long live sessions may finish")
@@ -114,6 +128,9 @@ int runServe(int argc, char** argv) {
   options.registry.global_cap_bytes = static_cast<std::size_t>(global_cap_mib) << 20;
   options.registry.connect_timeout = Millis(connect_timeout_ms);
   options.drain_timeout = Millis(drain_timeout_ms);
+  options.api_max_header_bytes = static_cast<std::size_t>(api_max_header_kib) << 10;
+  options.api_max_body_bytes = static_cast<std::size_t>(api_max_body_kib) << 10;
+  options.rules_limits.max_bytes = static_cast<std::size_t>(rules_max_kib) << 10;
   for (const auto& flag : proxy_flags) {
     auto config = parseProxyFlag(flag);
     if (!config) {

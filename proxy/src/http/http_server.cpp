@@ -246,8 +246,12 @@ void HttpConnection::processNext() {
     return;
   }
   if (parser_.failed()) {
-    ++server_.stats().parse_errors;
+    HttpServerStats& stats = server_.stats();
+    ++stats.parse_errors;
     const HttpParseError& error = parser_.error();
+    if (error.status == 414) ++stats.url_limit_hits;
+    if (error.status == 431) ++stats.header_limit_hits;
+    if (error.status == 413) ++stats.body_limit_hits;
     httpLog().debug("bad request server={} conn={} peer={} status={} reason=\"{}\"", server_.options().name, id_,
                     peer_, error.status, error.reason);
     sendError(error.status, error.reason);

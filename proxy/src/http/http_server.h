@@ -31,6 +31,9 @@ struct HttpServerStats {
   uint64_t connections_active = 0;
   uint64_t requests = 0;             // handed to the handler
   uint64_t parse_errors = 0;         // answered 400/413/414/431
+  uint64_t url_limit_hits = 0;       // of which over max_url_bytes (414)
+  uint64_t header_limit_hits = 0;    // over max_header_bytes (431)
+  uint64_t body_limit_hits = 0;      // over max_body_bytes (413)
   uint64_t timeouts = 0;             // header/body timeouts (408)
   uint64_t handler_errors = 0;       // handler threw -> 500
 };

@@ -135,6 +135,38 @@ void renderRules(PrometheusWriter& w, const RulesService& rules) {
   w.sample("faultline_rules_last_load_ok", {}, uint64_t{last_ok ? 1u : 0u});
 }
 
+// One family with a row per limit, so "is any limit being hit?" is one query. The detailed
+// per-proxy and per-source families above carry the same counts.
+void renderLimitHits(PrometheusWriter& w, const MetricsSources& sources) {
+  const char* name = "faultline_limit_hits_total";
+  w.family(name, "counter", "Times a peer or a file ran into one of Faultline's limits, by limit");
+  if (sources.registry != nullptr) {
+    uint64_t link = 0;
+    uint64_t sessions = 0;
+    for (const auto& p : sources.registry->list()) {
+      if (!p.stats) continue;
+      link += p.stats->backpressure_pauses;
+      sessions += p.stats->connections_refused;
+    }
+    w.sample(name, {{"limit", "link_buffer_bytes"}}, link);
+    w.sample(name, {{"limit", "global_buffer_bytes"}}, static_cast<uint64_t>(sources.registry->globalCapHits()));
+    w.sample(name, {{"limit", "proxy_max_connections"}}, sessions);
+  }
+  if (sources.http != nullptr) {
+    w.sample(name, {{"limit", "api_connections"}}, sources.http->connections_refused);
+    w.sample(name, {{"limit", "api_url_bytes"}}, sources.http->url_limit_hits);
+    w.sample(name, {{"limit", "api_header_bytes"}}, sources.http->header_limit_hits);
+    w.sample(name, {{"limit", "api_body_bytes"}}, sources.http->body_limit_hits);
+  }
+  if (sources.rules != nullptr) {
+    nlohmann::json status = sources.rules->status();
+    nlohmann::json hits = status.is_object() && status.contains("limit_hits") ? status["limit_hits"] : nlohmann::json();
+    w.sample(name, {{"limit", "rules_file_bytes"}}, jsonCount(hits, "file_bytes"));
+    w.sample(name, {{"limit", "rules_nodes"}}, jsonCount(hits, "nodes"));
+    w.sample(name, {{"limit", "rules_depth"}}, jsonCount(hits, "depth"));
+  }
+}
+
 }  // namespace
 
 std::string MetricsRenderer::render() const {
@@ -152,6 +184,7 @@ std::string MetricsRenderer::render() const {
   if (sources_.http != nullptr) renderHttp(w, *sources_.http);
   if (sources_.requests != nullptr) renderRequests(w, *sources_.requests);
   if (sources_.rules != nullptr) renderRules(w, *sources_.rules);
+  renderLimitHits(w, sources_);
   return w.take();
 }
 

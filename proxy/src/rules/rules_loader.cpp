@@ -69,6 +69,7 @@ RulesParseResult loadRulesFile(const std::string& path, const RulesLimits& limit
     std::string message = content.error().message;
     if (message.rfind(path + ": ", 0) == 0) message = message.substr(path.size() + 2);
     result.errors.push_back({path, {}, "", message});
+    if (content.error().code == ErrorCode::kTooLarge) result.limit_hit = RulesLimit::kFileBytes;
     return result;
   }
   return parseRulesText(*content, path, limits);

@@ -55,6 +55,7 @@ namespace {
 struct ScanError {
   YAML::Mark mark;
   std::string message;
+  RulesLimit limit = RulesLimit::kNone;
 };
 
 // A first pass over the parser's events, before any tree exists: refuses aliases (an anchor
@@ -88,13 +89,15 @@ class LimitScanner final : public YAML::EventHandler {
  private:
   void node(const YAML::Mark& mark) {
     if (++nodes_ > limits_.max_nodes) {
-      throw ScanError{mark, "too many YAML nodes; expected at most " + std::to_string(limits_.max_nodes)};
+      throw ScanError{mark, "too many YAML nodes; expected at most " + std::to_string(limits_.max_nodes),
+                      RulesLimit::kNodes};
     }
   }
   void open(const YAML::Mark& mark) {
     node(mark);
     if (++depth_ > limits_.max_depth) {
-      throw ScanError{mark, "nesting too deep; expected at most " + std::to_string(limits_.max_depth) + " levels"};
+      throw ScanError{mark, "nesting too deep; expected at most " + std::to_string(limits_.max_depth) + " levels",
+                      RulesLimit::kDepth};
     }
   }
 
@@ -525,6 +528,7 @@ RulesParseResult parseRulesText(std::string_view content, const std::string& fil
     return result;
   };
   if (content.size() > limits.max_bytes) {
+    result.limit_hit = RulesLimit::kFileBytes;
     return wholeFile({}, "rules file too large (" + std::to_string(content.size()) + " bytes); expected at most " +
                              std::to_string(limits.max_bytes) + " bytes");
   }
@@ -542,6 +546,7 @@ RulesParseResult parseRulesText(std::string_view content, const std::string& fil
     }
     root = YAML::Load(text);
   } catch (const ScanError& e) {
+    result.limit_hit = e.limit;
     return wholeFile(locationOf(e.mark), e.message);
   } catch (const YAML::Exception& e) {
     return wholeFile(locationOf(e.mark), "YAML syntax error: " + e.msg);

@@ -20,10 +20,14 @@ struct RulesLimits {
   std::size_t max_errors = 50;                   // reported; the rest are counted
 };
 
+// Which of RulesLimits refused a file, for the limit-hit metrics.
+enum class RulesLimit { kNone, kFileBytes, kNodes, kDepth };
+
 // Every problem found, not just the first: a file is fixed in one pass, not one error at a time.
 struct RulesParseResult {
   RulesConfig config;               // meaningful only when errors is empty
   std::vector<RulesError> errors;
+  RulesLimit limit_hit = RulesLimit::kNone;
   bool ok() const { return errors.empty(); }
 };
 

@@ -172,6 +172,7 @@ Status RulesWatcher::load(Trigger trigger) {
     std::string key = "read:" + error.message;
     if (trigger == Trigger::kWatch && key == last_failed_hash_) return Error{error.code, error.message};
     rulesLog()->error("rules rejected, keeping current rules file={} error=\"{}\"", path_, error.message);
+    if (error.code == ErrorCode::kTooLarge) ++file_bytes_hits_;
     Status status = fail(error.message, key);
     return Error{error.code, status.error().message};
   }
@@ -191,6 +192,9 @@ Status RulesWatcher::load(Trigger trigger) {
 
   auto parsed = parseRulesText(*content, path_, options_.limits);
   if (!parsed.ok()) {
+    if (parsed.limit_hit == RulesLimit::kFileBytes) ++file_bytes_hits_;
+    if (parsed.limit_hit == RulesLimit::kNodes) ++nodes_hits_;
+    if (parsed.limit_hit == RulesLimit::kDepth) ++depth_hits_;
     for (const auto& e : parsed.errors) {
       rulesLog()->error("rules rejected, keeping current rules error=\"{}\"", e.toString());
     }
@@ -214,6 +218,16 @@ Status RulesWatcher::load(Trigger trigger) {
   return {};
 }
 
+uint64_t RulesWatcher::limitHits(RulesLimit limit) const {
+  switch (limit) {
+    case RulesLimit::kFileBytes: return file_bytes_hits_;
+    case RulesLimit::kNodes: return nodes_hits_;
+    case RulesLimit::kDepth: return depth_hits_;
+    case RulesLimit::kNone: break;
+  }
+  return 0;
+}
+
 nlohmann::json RulesWatcher::status() const {
   nlohmann::json out;
   out["file"] = path_;
@@ -222,6 +236,7 @@ nlohmann::json RulesWatcher::status() const {
   out["last_error"] = last_error_ ? nlohmann::json(*last_error_) : nlohmann::json(nullptr);
   out["file_missing"] = missing_;
   out["reloads"] = {{"ok", reloads_ok_}, {"error", reloads_error_}};
+  out["limit_hits"] = {{"file_bytes", file_bytes_hits_}, {"nodes", nodes_hits_}, {"depth", depth_hits_}};
   nlohmann::json names = nlohmann::json::array();
   for (const auto& p : applied_.proxies) names.push_back(p.name);
   out["proxies"] = std::move(names);
