@@ -595,19 +595,23 @@ TEST_F(GlobalCap, ManySlowReadersKeepAllLinksTogetherUnderTheGlobalCapAndLoseNot
   const std::string payload = randomBytes(kEach, 14);
   TcpServer upstream([&](Socket& s) { s.sendAll(payload); s.shutdownWrite(); s.readUntilClosed(60s); });
   uint16_t port = createProxy("global", upstream.port());
+  // The toxic holds what arrives (counted against both caps) whatever the kernel's socket
+  // buffers absorb, so the links fill even on a machine with large loopback buffers.
+  addToxic("global", toxic("latency", Stream::kDownstream, {{"latency", 5000}}));
   std::vector<Socket> clients;
   for (int i = 0; i < kClients; ++i) {
     clients.push_back(Socket::connectTo(port));
     ASSERT_TRUE(clients.back().valid());
   }
   std::size_t max_buffered = 0;
-  for (int i = 0; i < 50; ++i) {  // nobody reads for 500 ms
+  for (int i = 0; i < 100; ++i) {  // nobody reads (and nothing is due) for 1 s
     max_buffered = std::max(max_buffered, bufferedBytes());
     std::this_thread::sleep_for(10ms);
   }
   // Each link may overshoot by one 64 KiB read before every reader is paused.
   EXPECT_LE(max_buffered, kGlobalCap + 2 * kClients * (64u << 10));
   EXPECT_GT(loop_->call([&] { return registry_->globalCapHits(); }), 0u) << "the global cap never bound";
+  removeToxic("global", "latency_downstream");
   std::vector<std::string> received(kClients);
   std::vector<std::thread> readers;
   for (int i = 0; i < kClients; ++i) {
