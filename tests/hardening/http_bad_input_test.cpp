@@ -22,13 +22,21 @@ class HttpBadInput : public ::testing::Test {
     delete server_;
     server_ = nullptr;
   }
-  void SetUp() override { ASSERT_TRUE(server_->ready()) << server_->child().output(); }
+  void SetUp() override {
+    ASSERT_TRUE(server_->ready()) << server_->child().output();
+    baseline_fds_ = server_->openFds();
+  }
+  // Every case ends with the process alive and its fds back at the baseline (TESTS.md).
   void TearDown() override {
     auto alive = server_->api("GET", "/version");
     EXPECT_TRUE(alive.ok() && alive->status == 200)
         << "the server stopped answering after this case; exit=" << server_->child().wait(0ms)
         << " output:\n" << server_->child().readAll(100ms);
+    int now = -1;
+    for (int i = 0; i < 100 && (now = server_->openFds()) > baseline_fds_; ++i) std::this_thread::sleep_for(50ms);
+    EXPECT_LE(now, baseline_fds_) << "this case left fds open in the server";
   }
+  int baseline_fds_ = -1;
   static uint16_t port() { return server_->apiPort(); }
   static ServeProcess* server_;
 };

@@ -2,11 +2,18 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <fstream>
 #include <thread>
+#include <vector>
 
 #include "serve_process.h"
 
@@ -85,19 +92,20 @@ TEST(Resources, ApiStaysFastWithHundredSaturatingConnectionsAndADeadDownstreamPe
   ASSERT_TRUE(listed.ok()) << listed.error().message;
   EXPECT_EQ(listed->status, 200);
   // Generous: an API that waited on a blocked link would take until the peers read (never).
-  EXPECT_LT(delete_time, 2s);
-  EXPECT_LT(list_time, 2s);
+  // 2 s was exceeded (2.3 s) under ASan with a load average of 10 on 2 cores, where this process
+  // gets a fraction of a core while 100 links flush; 5 s still tells "fast" from "never".
+  EXPECT_LT(delete_time, 5s);
+  EXPECT_LT(list_time, 5s);
   for (auto& c : clients) resetClose(c);
 }
 
 TEST(Resources, AcceptAtTheFdLimitDoesNotSpinAndServiceRecovers) {
-#if defined(__SANITIZE_ADDRESS__)
-  // UBSan's vptr check probes memory through a pipe(); at the fd limit the probe fails and it
-  // reports a false type error (in fmt) and aborts the child. The Debug build runs this test.
-  GTEST_SKIP() << "needs a build without sanitizers: UBSan cannot run at the fd limit";
-#endif
   // 64 fds: the API, the listener, stdio and a few sessions (each session takes two).
-  ServeProcess server({}, "ulimit -n 64;");
+  // Under UBSan the first check of each (vtable, type) pair probes memory through a pipe(): at
+  // the fd limit the probe fails and UBSan reports a false "invalid vptr" and aborts. So every
+  // virtual call the limit reaches runs once before it (a session that opens and closes), and
+  // warnings, whose formatting would reach new ones, stay off.
+  ServeProcess server({"--log-level", "error"}, "ulimit -n 64;");
   ASSERT_TRUE(server.ready()) << server.child().output();
   auto echo = TcpServer::echo();
   const uint16_t port = server.createProxy("echo", echo.port());
@@ -105,6 +113,8 @@ TEST(Resources, AcceptAtTheFdLimitDoesNotSpinAndServiceRecovers) {
   Socket existing = Socket::connectTo(port);
   ASSERT_TRUE(existing.sendAll("before"));
   ASSERT_EQ(existing.readExactly(6, 5s), "before");
+  ASSERT_TRUE(echoRoundTrip(port, "warm-up"));  // the session close path, before the limit
+  std::this_thread::sleep_for(200ms);
 
   // Far past the limit: the kernel completes these handshakes whatever the process does.
   std::vector<Socket> flood;
@@ -177,6 +187,106 @@ TEST(Resources, PeersResettingMidStreamWithWritesPendingLeaveTheProcessHealthy) 
     if ((fds = server.openFds()) <= baseline_fds) break;
   }
   EXPECT_LE(fds, baseline_fds) << "fds did not return to baseline after the resets";
+}
+
+// Resident memory of a process in bytes (/proc/PID/status VmRSS), 0 if unreadable.
+std::size_t residentBytes(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return static_cast<std::size_t>(std::atol(line.c_str() + 6)) * 1024;
+  }
+  return 0;
+}
+
+// An upstream that accepts every connection and holds it without a byte either way, in a forked
+// process: its fds count against its own limit, not this process's.
+class IdleHolder {
+ public:
+  IdleHolder() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(fd, 4096);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      for (;;) {
+        if (::accept(fd, nullptr, nullptr) < 0 && errno != EINTR) ::pause();  // fds kept open
+      }
+    }
+    ::close(fd);
+  }
+  ~IdleHolder() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+};
+
+// TESTS.md asks for 10,000; the proxy holds two fds per session, so a hard fd limit below
+// ~20,100 (this CI container's is 20,000) caps the count, which the test then reports.
+TEST(Resources, UpToTenThousandIdleSessionsAreHeldWithBoundedMemory) {
+  constexpr int kWanted = 10'000;
+  rlimit limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+  limit.rlim_cur = limit.rlim_max;  // the child inherits the raised soft limit
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &limit), 0);
+  const int sessions = static_cast<int>(std::min<rlim_t>(kWanted, (limit.rlim_max - 100) / 2));
+  if (sessions < 5'000) GTEST_SKIP() << "fd hard limit " << limit.rlim_max << " allows only " << sessions << " sessions";
+  RecordProperty("idle_sessions", sessions);
+
+  IdleHolder holder;
+  ServeProcess server;
+  ASSERT_TRUE(server.ready()) << server.child().output();
+  const uint16_t port = server.createProxy("idle", holder.port());
+  ASSERT_NE(port, 0);
+  std::vector<Socket> clients;
+  clients.reserve(sessions);
+  for (int i = 0; i < 20; ++i) clients.push_back(Socket::connectTo(port));  // warm up
+  const int base_fds = server.openFds();
+  auto waitForFds = [&](int want) {
+    for (auto deadline = Clock::now() + 30s; Clock::now() < deadline; std::this_thread::sleep_for(10ms)) {
+      if (server.openFds() >= want) return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(waitForFds(base_fds));
+  std::this_thread::sleep_for(200ms);
+  const std::size_t rss_before = residentBytes(server.child().pid());
+  ASSERT_GT(rss_before, 0u);
+
+  const int extra = sessions - 20;
+  for (int i = 0; i < extra; ++i) {
+    clients.push_back(Socket::connectTo(port));
+    ASSERT_TRUE(clients.back().valid()) << "connection " << i;
+    // In batches, so the proxy's accept queue never overflows into SYN retransmits.
+    if (i % 250 == 249) ASSERT_TRUE(waitForFds(base_fds + 2 * (i + 1))) << "sessions stalled at " << i;
+  }
+  ASSERT_TRUE(waitForFds(base_fds + 2 * extra)) << "not every session reached its upstream";
+  const std::size_t rss_after = residentBytes(server.child().pid());
+  const std::size_t per_session = (rss_after - std::min(rss_after, rss_before)) / static_cast<std::size_t>(extra);
+  RecordProperty("rss_bytes_per_idle_session", static_cast<int>(per_session));
+  // An idle session must not pin a 64 KiB read slab (two links would be 128 KiB); ASan's
+  // redzones and shadow roughly double the real per-session figure.
+  EXPECT_LT(per_session, 32u * 1024) << sessions << " idle sessions";
+
+  // Still serving: the API answers, and one of the sessions was not dropped.
+  auto version = server.api("GET", "/version");
+  EXPECT_TRUE(version.ok() && version->status == 200);
+  clients.front().setReceiveTimeout(200ms);
+  char byte;
+  EXPECT_EQ(::recv(clients.front().fd(), &byte, 1, 0), -1) << "an idle session was closed";
 }
 
 }  // namespace

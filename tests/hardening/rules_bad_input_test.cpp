@@ -66,8 +66,17 @@ class RulesBadInput : public ::testing::Test {
     replace(kGoodRules);
     server_ = std::make_unique<ServeProcess>(std::vector<std::string>{"--config", file_});
     ASSERT_TRUE(server_->ready()) << server_->child().output();
+    baseline_fds_ = server_->openFds();
   }
+  // Every case ends with the process alive and its fds back at the baseline (TESTS.md).
   void TearDown() override {
+    if (server_ && server_->ready()) {
+      auto alive = server_->api("GET", "/version");
+      EXPECT_TRUE(alive.ok() && alive->status == 200) << "the server stopped answering";
+      int now = -1;
+      for (int i = 0; i < 100 && (now = server_->openFds()) > baseline_fds_; ++i) std::this_thread::sleep_for(50ms);
+      EXPECT_LE(now, baseline_fds_) << "rejected rules files left fds open in the server";
+    }
     server_.reset();
     std::filesystem::remove_all(dir_);
   }
@@ -110,6 +119,7 @@ class RulesBadInput : public ::testing::Test {
   std::filesystem::path dir_;
   std::string file_;
   std::unique_ptr<ServeProcess> server_;
+  int baseline_fds_ = -1;
 };
 
 TEST_F(RulesBadInput, EveryBadVariantIsRejectedAndTheRunningRulesStay) {

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -16,7 +17,10 @@ std::string faultlineBinary() { return std::string(FAULTLINE_BIN_DIR) + "/faultl
 
 ServeProcess::ServeProcess(std::vector<std::string> extra, const std::string& shell_prefix,
                            std::vector<std::string> env) {
-  std::vector<std::string> argv = {faultlineBinary(), "serve", "--port", "0", "--log-level", "warn"};
+  std::vector<std::string> argv = {faultlineBinary(), "serve", "--port", "0"};
+  if (std::find(extra.begin(), extra.end(), "--log-level") == extra.end()) {
+    argv.insert(argv.end(), {"--log-level", "warn"});
+  }
   argv.insert(argv.end(), extra.begin(), extra.end());
   if (!shell_prefix.empty()) {
     std::string command = shell_prefix + " exec";

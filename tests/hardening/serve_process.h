@@ -16,7 +16,8 @@ namespace faultline::testing {
 // hardening properties are about the real binary (its loop, its limits, its fds), not a library.
 class ServeProcess {
  public:
-  // `extra` is appended to `faultline serve --port 0`. `shell_prefix` (e.g. "ulimit -n 64;")
+  // `extra` is appended to `faultline serve --port 0 --log-level warn` (without the log level
+  // when `extra` sets its own). `shell_prefix` (e.g. "ulimit -n 64;")
   // runs the binary through /bin/sh so limits apply to it alone; the pid stays the binary's.
   // `env` entries ("NAME=value") are added to the child's environment.
   explicit ServeProcess(std::vector<std::string> extra = {}, const std::string& shell_prefix = "",

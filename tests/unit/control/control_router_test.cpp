@@ -1,8 +1,13 @@
 #include "control/control_router.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <uv.h>
 
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -163,6 +168,26 @@ TEST_F(ControlRouterTest, CreatingAnExistingNameIs409) {
   createProxy("db");
   expectError(call("POST", "/proxies", R"({"name":"db","listen":"127.0.0.1:0","upstream":"127.0.0.1:9"})"), 409,
               "proxy already exists");
+}
+
+// Toxiproxy once bound the listener before checking the name: the 409 left the port taken.
+TEST_F(ControlRouterTest, A409OnANameLeavesTheRequestedPortFree) {
+  createProxy("db");
+  const uint16_t port = testing::unusedPort();
+  const std::string listen = "127.0.0.1:" + std::to_string(port);
+  expectError(call("POST", "/proxies", json{{"name", "db"}, {"listen", listen}, {"upstream", "127.0.0.1:9"}}.dump()),
+              409, "proxy already exists");
+  // A plain bind (no SO_REUSEADDR) succeeds only if nothing holds the port.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const int bound = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  const int bind_errno = errno;
+  ::close(fd);
+  EXPECT_EQ(bound, 0) << "port " << port << " still taken after the 409: " << std::strerror(bind_errno);
 }
 
 TEST_F(ControlRouterTest, CreateOnAPortInUseIs500WithBindsText) {

@@ -161,6 +161,18 @@ TEST_F(HttpServerTest, SlowHeadersGet408AndTheConnectionCloses) {
   EXPECT_EQ(stats().timeouts, 1u);
 }
 
+TEST_F(HttpServerTest, SlowBodyGets408AndTheConnectionCloses) {
+  HttpServerOptions options;
+  options.header_timeout = 150ms;  // covers the whole request, body included
+  RawClient client(start(options, echo()));
+  ASSERT_TRUE(client.send("POST /slow HTTP/1.1\r\nHost: test\r\nContent-Length: 10\r\n\r\nabc"));
+  auto response = client.readResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 408);
+  EXPECT_TRUE(client.waitClosed());
+  EXPECT_EQ(stats().timeouts, 1u);
+}
+
 TEST_F(HttpServerTest, TrickledHeadersDoNotExtendTheDeadline) {
   HttpServerOptions options;
   options.header_timeout = 300ms;

@@ -1,5 +1,13 @@
 // ProxyRegistry semantics that clients rely on (Toxiproxy's populate, reset, partial updates).
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <cerrno>
+#include <cstdio>
 
 #include "e2e/proxy_fixture.h"
 
@@ -40,6 +48,10 @@ TEST_F(ProxyRegistryTest, ResetEnablesEveryProxyAndRemovesEveryToxicButKeepsConn
   auto echo = TcpServer::echo();
   uint16_t port = createProxy("r", echo.port());
   addToxic("r", toxic("latency", Stream::kDownstream, {{"latency", 10}}));
+  uint16_t off_port = createProxy("off", echo.port());
+  ProxyPatch disable;
+  disable.enabled = false;
+  ASSERT_TRUE(loop_->call([&] { return registry_->update("off", disable); }).ok());
   Socket live = Socket::connectTo(port);
   ASSERT_TRUE(live.sendAll("1"));
   ASSERT_EQ(live.readExactly(1, 5s), "1");
@@ -48,6 +60,11 @@ TEST_F(ProxyRegistryTest, ResetEnablesEveryProxyAndRemovesEveryToxicButKeepsConn
   ASSERT_TRUE(info.ok());
   EXPECT_TRUE(info->toxics.empty());
   EXPECT_TRUE(info->enabled);
+  auto off = loop_->call([&] { return registry_->get("off"); });
+  ASSERT_TRUE(off.ok());
+  EXPECT_TRUE(off->enabled);
+  Socket rebound = Socket::connectTo(off_port);
+  EXPECT_TRUE(rebound.valid()) << "the disabled proxy was not listening again after reset";
   ASSERT_TRUE(live.sendAll("2"));
   EXPECT_EQ(live.readExactly(1, 5s), "2");
 }
@@ -89,6 +106,84 @@ TEST_F(ProxyRegistryTest, UpdatingListenToAnEquivalentAddressKeepsLiveConnection
   EXPECT_EQ(live.readExactly(1, 5s), "y");
 }
 
+TEST_F(ProxyRegistryTest, StopIsIdempotent) {
+  auto echo = TcpServer::echo();
+  uint16_t port = createProxy("s", echo.port());
+  Socket live = Socket::connectTo(port);
+  ASSERT_TRUE(live.sendAll("x"));
+  ASSERT_EQ(live.readExactly(1, 5s), "x");
+  ProxyPatch disable;
+  disable.enabled = false;
+  // Stopping twice, then stopping everything twice, is harmless (ASan sees any double close).
+  ASSERT_TRUE(loop_->call([&] { return registry_->update("s", disable); }).ok());
+  ASSERT_TRUE(loop_->call([&] { return registry_->update("s", disable); }).ok());
+  loop_->call([&] { registry_->stopAccepting(); registry_->stopAccepting(); return 0; });
+  int error = -1;
+  live.readUntilClosed(5s, &error);
+  EXPECT_NE(error, ETIMEDOUT) << "the session outlived its stopped proxy";
+  EXPECT_FALSE(Socket::connectTo(port).valid());
+  ProxyPatch enable;
+  enable.enabled = true;
+  ASSERT_TRUE(loop_->call([&] { return registry_->update("s", enable); }).ok());
+  Socket again = Socket::connectTo(port);
+  ASSERT_TRUE(again.sendAll("y"));
+  EXPECT_EQ(again.readExactly(1, 5s), "y");
+  loop_->call([&] { registry_->closeAll(); registry_->closeAll(); return 0; });
+}
+
+// A listener on 127.0.0.1:0 that nobody accepts on, closed on demand: "the port is in use".
+class HeldPort {
+ public:
+  HeldPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(fd_, 1);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~HeldPort() { release(); }
+  void release() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+TEST_F(ProxyRegistryTest, AProxyThatFailedOnAPortConflictStartsOnceThePortIsFree) {
+  auto echo = TcpServer::echo();
+  HeldPort held;
+  const std::string listen = "127.0.0.1:" + std::to_string(held.port());
+  const std::string upstream = "127.0.0.1:" + std::to_string(echo.port());
+
+  // Created disabled, enabled while the port is taken: the bind error, the proxy stays.
+  ProxyConfig config{"late", listen, upstream, false, {}, false};
+  ASSERT_TRUE(loop_->call([&] { return registry_->create(config); }).ok());
+  ProxyPatch enable;
+  enable.enabled = true;
+  auto failed = loop_->call([&] { return registry_->update("late", enable); });
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().message.find("address already in use"), std::string::npos) << failed.error().message;
+  // A create on the taken port fails the same way.
+  ProxyConfig other{"other", listen, upstream, true, {}, false};
+  ASSERT_FALSE(loop_->call([&] { return registry_->create(other); }).ok());
+
+  held.release();
+  auto started = loop_->call([&] { return registry_->update("late", enable); });
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  EXPECT_TRUE(started->enabled);
+  Socket client = Socket::connectTo(held.port());
+  ASSERT_TRUE(client.sendAll("up"));
+  EXPECT_EQ(client.readExactly(2, 5s), "up");
+}
+
 TEST_F(ProxyRegistryTest, UnknownProxyAndToxicAreNotFound) {
   EXPECT_EQ(loop_->call([&] { return registry_->get("nope"); }).error().message, "proxy not found");
   createProxy("p", unusedPort());
@@ -105,6 +200,56 @@ TEST_F(ProxyRegistryTest, BadAddressesAreRejectedWithAClearMessage) {
   result = loop_->call([&] { return registry_->create(config); });
   ASSERT_FALSE(result.ok());
   EXPECT_NE(result.error().message.find("bad IPv6 form"), std::string::npos) << result.error().message;
+}
+
+// Binding below ip_unprivileged_port_start without the capability is a clear bind error. The
+// check runs as "nobody": as root (CI containers) it forks and drops privileges first.
+TEST(ProxyAddresses, PrivilegedPortIsAClearErrorForAnUnprivilegedUser) {
+  int start = 1024;
+  if (FILE* f = std::fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "r")) {
+    if (std::fscanf(f, "%d", &start) != 1) start = 1024;
+    std::fclose(f);
+  }
+  if (start <= 1) GTEST_SKIP() << "this kernel lets anyone bind every port";
+  const int privileged = start - 1;
+  auto attempt = [privileged]() -> std::string {
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    std::string message;
+    {
+      ProxyRegistry registry(&loop, RegistryOptions{});
+      ProxyConfig config{"low", "127.0.0.1:" + std::to_string(privileged), "127.0.0.1:9", true, {}, false};
+      auto result = registry.create(config);
+      message = result.ok() ? "created" : result.error().message;
+      registry.closeAll();
+    }
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    return message;
+  };
+  std::string message;
+  if (::geteuid() != 0) {
+    message = attempt();
+  } else {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      ::close(fds[0]);
+      std::string result = (::setgid(65534) == 0 && ::setuid(65534) == 0) ? attempt() : "setuid failed";
+      (void)!::write(fds[1], result.data(), result.size());
+      ::_exit(0);
+    }
+    ::close(fds[1]);
+    char buf[512];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) message.append(buf, static_cast<std::size_t>(n));
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+  }
+  EXPECT_NE(message.find("127.0.0.1:" + std::to_string(privileged)), std::string::npos) << message;
+  EXPECT_NE(message.find("permission denied"), std::string::npos) << message;
 }
 
 }  // namespace

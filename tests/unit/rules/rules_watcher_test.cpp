@@ -96,6 +96,20 @@ TEST_F(RulesWatcherTest, AnAtomicRenameIsApplied) {
   EXPECT_TRUE(waitForLatency(300));
 }
 
+// Regression (a watcher on the file's inode dies when an editor renames a new file over it):
+// every change after the first rename still arrives, whichever way it is written.
+TEST_F(RulesWatcherTest, TheWatcherKeepsApplyingChangesAfterARename) {
+  startWatching(rulesWithLatency(100));
+  dir_.writeAtomically("rules.yaml", rulesWithLatency(300));
+  ASSERT_TRUE(waitForLatency(300));
+  dir_.write("rules.yaml", rulesWithLatency(350));  // in place, on the renamed-in inode
+  ASSERT_TRUE(waitForLatency(350));
+  dir_.writeAtomically("rules.yaml", rulesWithLatency(400));
+  ASSERT_TRUE(waitForLatency(400));
+  dir_.writeAtomically("rules.yaml", rulesWithLatency(450));
+  EXPECT_TRUE(waitForLatency(450));
+}
+
 TEST_F(RulesWatcherTest, ASymlinkSwapLikeAConfigMapUpdateIsApplied) {
   // Kubernetes: rules.yaml -> ..data/rules.yaml, ..data -> ..v1; an update renames a new
   // ..data symlink (pointing at ..v2) over the old one.
