@@ -271,7 +271,9 @@ TEST(Resources, UpToTenThousandIdleSessionsAreHeldWithBoundedMemory) {
     clients.push_back(Socket::connectTo(port));
     ASSERT_TRUE(clients.back().valid()) << "connection " << i;
     // In batches, so the proxy's accept queue never overflows into SYN retransmits.
-    if (i % 250 == 249) ASSERT_TRUE(waitForFds(base_fds + 2 * (i + 1))) << "sessions stalled at " << i;
+    if (i % 250 == 249) {
+      ASSERT_TRUE(waitForFds(base_fds + 2 * (i + 1))) << "sessions stalled at " << i;
+    }
   }
   ASSERT_TRUE(waitForFds(base_fds + 2 * extra)) << "not every session reached its upstream";
   const std::size_t rss_after = residentBytes(server.child().pid());
