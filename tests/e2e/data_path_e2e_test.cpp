@@ -428,15 +428,11 @@ class LineSink final : public spdlog::sinks::base_sink<std::mutex> {
 class Blackhole {
  public:
   Blackhole() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    fd_ = listenOnLoopback(0, &port_);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(fd_, 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    addr.sin_port = htons(port_);
     for (int i = 0; i < 4; ++i) {  // fill the queue (backlog 0 holds one)
       int filler = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
       ::connect(filler, reinterpret_cast<sockaddr*>(&addr), sizeof addr);

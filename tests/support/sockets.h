@@ -69,6 +69,26 @@ class TcpServer {
 // A port on 127.0.0.1 that nobody listens on (bound then closed).
 uint16_t unusedPort();
 
+// A socket listening on 127.0.0.1 at an ephemeral port (written to *port); -1 on failure.
+int listenOnLoopback(int backlog, uint16_t* port);
+
+// A listener on 127.0.0.1:0 that nobody accepts on, held until release() or destruction:
+// "the port is in use".
+class HeldPort {
+ public:
+  HeldPort() : fd_(listenOnLoopback(1, &port_)) {}
+  ~HeldPort() { release(); }
+  HeldPort(const HeldPort&) = delete;
+  HeldPort& operator=(const HeldPort&) = delete;
+  void release();
+  uint16_t port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  uint16_t port_ = 0;
+  int fd_ = -1;
+};
+
 std::string randomBytes(std::size_t size, uint64_t seed);
 // FNV-1a 64: enough to tell two 64 MiB streams apart in a test message.
 uint64_t hashBytes(const std::string& data);

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "http/http_parser.h"
+#include "support/sockets.h"
 
 namespace faultline::testing {
 
@@ -124,15 +125,7 @@ bool RawClient::waitClosed(std::chrono::milliseconds deadline) {
 }
 
 SilentListener::SilentListener() {
-  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::listen(fd_, 16);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
+  fd_ = listenOnLoopback(16, &port_);
 }
 
 SilentListener::~SilentListener() { ::close(fd_); }
@@ -163,11 +156,6 @@ void SilentListener::serveOnce(uint16_t port, const std::string& reply, std::pro
     }
   }
   ::close(fd);
-}
-
-uint16_t unusedPort() {
-  SilentListener listener;
-  return listener.port();
 }
 
 uint16_t portOf(const std::string& address) {

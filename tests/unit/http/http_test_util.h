@@ -15,6 +15,7 @@
 
 #include "http/http_message.h"
 #include "http/http_parser.h"
+#include "support/sockets.h"  // unusedPort, listenOnLoopback
 
 namespace faultline::testing {
 
@@ -101,9 +102,6 @@ class SilentListener {
   int fd_ = -1;
   uint16_t port_ = 0;
 };
-
-// A port on 127.0.0.1 that nothing listens on (bound, read back, closed).
-uint16_t unusedPort();
 
 // "127.0.0.1:4567" -> 4567
 uint16_t portOf(const std::string& address);

@@ -131,32 +131,6 @@ TEST_F(ProxyRegistryTest, StopIsIdempotent) {
   loop_->call([&] { registry_->closeAll(); registry_->closeAll(); return 0; });
 }
 
-// A listener on 127.0.0.1:0 that nobody accepts on, closed on demand: "the port is in use".
-class HeldPort {
- public:
-  HeldPort() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(fd_, 1);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~HeldPort() { release(); }
-  void release() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  uint16_t port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  uint16_t port_ = 0;
-};
-
 TEST_F(ProxyRegistryTest, AProxyThatFailedOnAPortConflictStartsOnceThePortIsFree) {
   auto echo = TcpServer::echo();
   HeldPort held;

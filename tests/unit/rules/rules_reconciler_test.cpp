@@ -34,29 +34,6 @@ std::string latency(int ms, const std::string& name = "lag") {
          "}}\n";
 }
 
-// A socket listening on 127.0.0.1, held by "another process" for the length of a test.
-class HeldPort {
- public:
-  HeldPort() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) == 0 && ::listen(fd_, 1) == 0 &&
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      port_ = ntohs(addr.sin_port);
-    }
-  }
-  ~HeldPort() { ::close(fd_); }
-  uint16_t port() const { return port_; }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-
- private:
-  int fd_ = -1;
-  uint16_t port_ = 0;
-};
-
 std::string freeAddress() { return "127.0.0.1:" + std::to_string(testing::unusedPort()); }
 
 class RulesReconciler : public test::LoopFixture {
@@ -171,7 +148,7 @@ TEST_F(RulesReconciler, ARemovedProxysAddressCanBeTakenByANewOne) {
 
 TEST_F(RulesReconciler, PortInUseIsReportedAtTheListenLineAndChangesNothing) {
   ASSERT_TRUE(apply("proxies:\n" + proxyYaml("a", "127.0.0.1:0", "127.0.0.1:9", latency(100))).ok());
-  HeldPort held;
+  testing::HeldPort held;
   ASSERT_NE(held.port(), 0);
 
   auto result = apply("proxies:\n" + proxyYaml("a", "127.0.0.1:0", "127.0.0.1:9", latency(999)) +
