@@ -218,16 +218,6 @@ Status RulesWatcher::load(Trigger trigger) {
   return {};
 }
 
-uint64_t RulesWatcher::limitHits(RulesLimit limit) const {
-  switch (limit) {
-    case RulesLimit::kFileBytes: return file_bytes_hits_;
-    case RulesLimit::kNodes: return nodes_hits_;
-    case RulesLimit::kDepth: return depth_hits_;
-    case RulesLimit::kNone: break;
-  }
-  return 0;
-}
-
 nlohmann::json RulesWatcher::status() const {
   nlohmann::json out;
   out["file"] = path_;

@@ -49,8 +49,6 @@ class RulesWatcher final : public RulesService {
   const RulesConfig& applied() const { return applied_; }
   uint64_t reloadsOk() const { return reloads_ok_; }
   uint64_t reloadsFailed() const { return reloads_error_; }
-  // Versions refused by a RulesLimits bound (file bytes, YAML nodes, nesting depth).
-  uint64_t limitHits(RulesLimit limit) const;
   const std::optional<std::string>& lastError() const { return last_error_; }
 
  private:
@@ -76,6 +74,7 @@ class RulesWatcher final : public RulesService {
   bool missing_ = false;
   uint64_t reloads_ok_ = 0;
   uint64_t reloads_error_ = 0;
+  // Versions refused by a RulesLimits bound; status() reports them as "limit_hits".
   uint64_t file_bytes_hits_ = 0;
   uint64_t nodes_hits_ = 0;
   uint64_t depth_hits_ = 0;
