@@ -13,6 +13,8 @@ namespace {
 
 std::string systemError(int err) { return std::strerror(err); }
 
+constexpr const char* kSizeHint = " (split the file, or raise the limit with faultline serve --rules-max-kib)";
+
 }  // namespace
 
 Result<std::string> readRulesFile(const std::string& path, std::size_t max_bytes) {
@@ -35,7 +37,7 @@ Result<std::string> readRulesFile(const std::string& path, std::size_t max_bytes
   if (static_cast<std::size_t>(st.st_size) > max_bytes) {
     ::close(fd);
     return Error{ErrorCode::kTooLarge, path + ": rules file too large (" + std::to_string(st.st_size) +
-                                           " bytes); expected at most " + std::to_string(max_bytes) + " bytes"};
+                                           " bytes); expected at most " + std::to_string(max_bytes) + " bytes" + kSizeHint};
   }
   // Read up to one byte past the limit: the file may be growing while we read it.
   std::string content;
@@ -53,7 +55,7 @@ Result<std::string> readRulesFile(const std::string& path, std::size_t max_bytes
     if (content.size() > max_bytes) {
       ::close(fd);
       return Error{ErrorCode::kTooLarge, path + ": rules file too large (over " + std::to_string(max_bytes) +
-                                             " bytes); expected at most " + std::to_string(max_bytes) + " bytes"};
+                                             " bytes); expected at most " + std::to_string(max_bytes) + " bytes" + kSizeHint};
     }
   }
   ::close(fd);

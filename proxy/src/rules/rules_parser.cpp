@@ -89,7 +89,9 @@ class LimitScanner final : public YAML::EventHandler {
  private:
   void node(const YAML::Mark& mark) {
     if (++nodes_ > limits_.max_nodes) {
-      throw ScanError{mark, "too many YAML nodes; expected at most " + std::to_string(limits_.max_nodes),
+      throw ScanError{mark,
+                      "too many YAML nodes; expected at most " + std::to_string(limits_.max_nodes) +
+                          " (split the file, or raise the limit with faultline serve --rules-max-nodes)",
                       RulesLimit::kNodes};
     }
   }
@@ -530,7 +532,8 @@ RulesParseResult parseRulesText(std::string_view content, const std::string& fil
   if (content.size() > limits.max_bytes) {
     result.limit_hit = RulesLimit::kFileBytes;
     return wholeFile({}, "rules file too large (" + std::to_string(content.size()) + " bytes); expected at most " +
-                             std::to_string(limits.max_bytes) + " bytes");
+                             std::to_string(limits.max_bytes) +
+                             " bytes (split the file, or raise the limit with faultline serve --rules-max-kib)");
   }
   YAML::Node root;
   try {
