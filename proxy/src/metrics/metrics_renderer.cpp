@@ -124,8 +124,7 @@ void renderRequests(PrometheusWriter& w, const ApiRequestCounters& counters) {
   }
 }
 
-void renderRules(PrometheusWriter& w, const RulesService& rules) {
-  nlohmann::json status = rules.status();
+void renderRules(PrometheusWriter& w, const nlohmann::json& status) {
   nlohmann::json reloads = status.is_object() && status.contains("reloads") ? status["reloads"] : nlohmann::json();
   w.family("faultline_rules_reloads_total", "counter", "Rules file loads by result");
   w.sample("faultline_rules_reloads_total", {{"result", "ok"}}, jsonCount(reloads, "ok"));
@@ -137,13 +136,15 @@ void renderRules(PrometheusWriter& w, const RulesService& rules) {
 
 // One family with a row per limit, so "is any limit being hit?" is one query. The detailed
 // per-proxy and per-source families above carry the same counts.
-void renderLimitHits(PrometheusWriter& w, const MetricsSources& sources) {
+// `proxies` and `rules_status` are what the families above were rendered from, read once.
+void renderLimitHits(PrometheusWriter& w, const MetricsSources& sources, const std::vector<ProxyInfo>& proxies,
+                     const nlohmann::json& rules_status) {
   const char* name = "faultline_limit_hits_total";
   w.family(name, "counter", "Times a peer or a file ran into one of Faultline's limits, by limit");
   if (sources.registry != nullptr) {
     uint64_t link = 0;
     uint64_t sessions = 0;
-    for (const auto& p : sources.registry->list()) {
+    for (const auto& p : proxies) {
       if (!p.stats) continue;
       link += p.stats->backpressure_pauses;
       sessions += p.stats->connections_refused;
@@ -159,8 +160,9 @@ void renderLimitHits(PrometheusWriter& w, const MetricsSources& sources) {
     w.sample(name, {{"limit", "api_body_bytes"}}, sources.http->body_limit_hits);
   }
   if (sources.rules != nullptr) {
-    nlohmann::json status = sources.rules->status();
-    nlohmann::json hits = status.is_object() && status.contains("limit_hits") ? status["limit_hits"] : nlohmann::json();
+    const nlohmann::json hits = rules_status.is_object() && rules_status.contains("limit_hits")
+                                    ? rules_status["limit_hits"]
+                                    : nlohmann::json();
     w.sample(name, {{"limit", "rules_file_bytes"}}, jsonCount(hits, "file_bytes"));
     w.sample(name, {{"limit", "rules_nodes"}}, jsonCount(hits, "nodes"));
     w.sample(name, {{"limit", "rules_depth"}}, jsonCount(hits, "depth"));
@@ -173,8 +175,10 @@ std::string MetricsRenderer::render() const {
   PrometheusWriter w;
   w.family("faultline_build_info", "gauge", "Always 1; the version label says which Faultline answers");
   w.sample("faultline_build_info", {{"version", FAULTLINE_VERSION}}, uint64_t{1});
+  const std::vector<ProxyInfo> proxies = sources_.registry != nullptr ? sources_.registry->list() : std::vector<ProxyInfo>{};
+  const nlohmann::json rules_status = sources_.rules != nullptr ? sources_.rules->status() : nlohmann::json();
   if (sources_.registry != nullptr) {
-    renderProxies(w, sources_.registry->list());
+    renderProxies(w, proxies);
     w.family("faultline_buffered_bytes", "gauge", "Bytes held by all links together (in toxics and write queues)");
     w.sample("faultline_buffered_bytes", {}, static_cast<uint64_t>(sources_.registry->bufferedBytes()));
     w.family("faultline_global_cap_hits_total", "counter",
@@ -183,8 +187,8 @@ std::string MetricsRenderer::render() const {
   }
   if (sources_.http != nullptr) renderHttp(w, *sources_.http);
   if (sources_.requests != nullptr) renderRequests(w, *sources_.requests);
-  if (sources_.rules != nullptr) renderRules(w, *sources_.rules);
-  renderLimitHits(w, sources_);
+  if (sources_.rules != nullptr) renderRules(w, rules_status);
+  renderLimitHits(w, sources_, proxies, rules_status);
   return w.take();
 }
 

@@ -13,8 +13,6 @@ namespace {
 
 std::string systemError(int err) { return std::strerror(err); }
 
-constexpr const char* kSizeHint = " (split the file, or raise the limit with faultline serve --rules-max-kib)";
-
 }  // namespace
 
 Result<std::string> readRulesFile(const std::string& path, std::size_t max_bytes) {
@@ -36,8 +34,8 @@ Result<std::string> readRulesFile(const std::string& path, std::size_t max_bytes
   }
   if (static_cast<std::size_t>(st.st_size) > max_bytes) {
     ::close(fd);
-    return Error{ErrorCode::kTooLarge, path + ": rules file too large (" + std::to_string(st.st_size) +
-                                           " bytes); expected at most " + std::to_string(max_bytes) + " bytes" + kSizeHint};
+    return Error{ErrorCode::kTooLarge,
+                 path + ": " + rulesTooLargeMessage(std::to_string(st.st_size) + " bytes", max_bytes)};
   }
   // Read up to one byte past the limit: the file may be growing while we read it.
   std::string content;
@@ -54,8 +52,8 @@ Result<std::string> readRulesFile(const std::string& path, std::size_t max_bytes
     content.append(buf, static_cast<std::size_t>(n));
     if (content.size() > max_bytes) {
       ::close(fd);
-      return Error{ErrorCode::kTooLarge, path + ": rules file too large (over " + std::to_string(max_bytes) +
-                                             " bytes); expected at most " + std::to_string(max_bytes) + " bytes" + kSizeHint};
+      return Error{ErrorCode::kTooLarge,
+                   path + ": " + rulesTooLargeMessage("over " + std::to_string(max_bytes) + " bytes", max_bytes)};
     }
   }
   ::close(fd);

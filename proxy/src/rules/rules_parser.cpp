@@ -38,6 +38,11 @@ std::string joinRulesErrors(const std::vector<RulesError>& errors) {
   return out;
 }
 
+std::string rulesTooLargeMessage(const std::string& size, std::size_t max_bytes) {
+  return "rules file too large (" + size + "); expected at most " + std::to_string(max_bytes) +
+         " bytes (split the file, or raise the limit with faultline serve --rules-max-kib)";
+}
+
 std::string rulesContentHash(std::string_view content) {
   uint64_t h = 14695981039346656037ull;
   for (unsigned char c : content) {
@@ -531,9 +536,7 @@ RulesParseResult parseRulesText(std::string_view content, const std::string& fil
   };
   if (content.size() > limits.max_bytes) {
     result.limit_hit = RulesLimit::kFileBytes;
-    return wholeFile({}, "rules file too large (" + std::to_string(content.size()) + " bytes); expected at most " +
-                             std::to_string(limits.max_bytes) +
-                             " bytes (split the file, or raise the limit with faultline serve --rules-max-kib)");
+    return wholeFile({}, rulesTooLargeMessage(std::to_string(content.size()) + " bytes", limits.max_bytes));
   }
   YAML::Node root;
   try {

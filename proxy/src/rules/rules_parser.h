@@ -43,6 +43,11 @@ Result<RulesConfig> parseRules(std::string_view content, const std::string& file
 // "a.yaml:3:7: proxies[0].listen: ...\na.yaml:9:5: ..."
 std::string joinRulesErrors(const std::vector<RulesError>& errors);
 
+// "rules file too large (<size>); expected at most <max_bytes> bytes (how to fix it)": the one
+// wording for a file over RulesLimits::max_bytes, whether its size was seen by stat, by reading, or
+// in memory. `size` is e.g. "2026 bytes" or "over 1024 bytes".
+std::string rulesTooLargeMessage(const std::string& size, std::size_t max_bytes);
+
 // A stable hash of the raw bytes (FNV-1a 64, hex): only used to notice that nothing changed.
 std::string rulesContentHash(std::string_view content);
 
