@@ -8,4 +8,6 @@ target_sources(faultline_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/timeout_toxic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/reset_peer_toxic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/slicer_toxic.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/limit_data_toxic.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/limit_data_toxic.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/noop_toxic.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/toxic_chain.cpp)

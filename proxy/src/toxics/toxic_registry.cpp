@@ -3,6 +3,7 @@
 #include "toxics/bandwidth_toxic.h"
 #include "toxics/latency_toxic.h"
 #include "toxics/limit_data_toxic.h"
+#include "toxics/noop_toxic.h"
 #include "toxics/reset_peer_toxic.h"
 #include "toxics/slicer_toxic.h"
 #include "toxics/slow_close_toxic.h"
@@ -38,6 +39,7 @@ const std::vector<ToxicType>& toxicTypes() {
        &SlicerToxic::create},
       {"limit_data", "closes the connection after bytes bytes have passed",
        {{"bytes", "bytes", 0, kMaxBytes, 0}}, &LimitDataToxic::create},
+      {"noop", "passes data unchanged (a marker; Toxiproxy registers it too)", {}, &NoopToxic::create},
   };
   return types;
 }
@@ -49,10 +51,14 @@ const ToxicType* findToxicType(std::string_view name) {
   return nullptr;
 }
 
-std::unique_ptr<Toxic> createToxicStage(const ToxicSpec& spec, Random& random) {
+BuiltStage buildToxicStage(const ToxicSpec& spec, Random& random) {
   const ToxicType* type = findToxicType(spec.type);
-  if (type == nullptr || !spec.probability.roll(random)) return std::make_unique<PassThroughToxic>();
-  return type->create(spec);
+  if (type == nullptr || !spec.probability.roll(random)) return {std::make_unique<PassThroughToxic>(), false};
+  return {type->create(spec), true};
+}
+
+std::unique_ptr<Toxic> createToxicStage(const ToxicSpec& spec, Random& random) {
+  return buildToxicStage(spec, random).toxic;
 }
 
 }  // namespace faultline

@@ -1,4 +1,4 @@
-#include "proxy/read_slab.h"
+#include "net/read_slab.h"
 
 #include <vector>
 
@@ -31,6 +31,12 @@ void releaseSlab(char* slab) {
   delete[] slab;
 }
 
+std::shared_ptr<char[]>& currentSlab() {
+  thread_local std::shared_ptr<char[]> slab;
+  if (!slab) slab = takeReadSlab();
+  return slab;
+}
+
 }  // namespace
 
 std::shared_ptr<char[]> takeReadSlab() {
@@ -42,6 +48,26 @@ std::shared_ptr<char[]> takeReadSlab() {
     slab = new char[kReadSlabBytes];
   }
   return std::shared_ptr<char[]>(slab, &releaseSlab);
+}
+
+void allocReadSlab(uv_handle_t*, size_t, uv_buf_t* buf) noexcept {
+  *buf = uv_buf_init(currentSlab().get(), kReadSlabBytes);
+}
+
+Chunk takeReadChunk(std::size_t nread) {
+  auto& slab = currentSlab();
+  if (nread >= kReadSlabBytes / 2) return Chunk(std::move(slab), 0, nread, Clock::now());
+  return Chunk::copyOf(slab.get(), nread);
+}
+
+std::size_t pooledReadSlabs() { return t_pool.free.size(); }
+
+void trimReadSlabs(std::size_t keep) {
+  while (t_pool.free.size() > keep) {
+    delete[] t_pool.free.back();
+    t_pool.free.pop_back();
+  }
+  t_pool.free.shrink_to_fit();
 }
 
 }  // namespace faultline
