@@ -183,6 +183,17 @@ for (const c of toxicCases) {
   });
 }
 
+test('a noop toxic is accepted (200) and passes bytes unchanged', async () => {
+  const proxy = await createProxy('noop');
+  const response = await client.getApi().post(`${apiUrl}/proxies/${proxy.name}/toxics`, { type: 'noop' });
+  assert.equal(response.status, 200);
+  assert.equal(response.data.type, 'noop');
+  assert.deepEqual(response.data.attributes, {});
+  const [echoed] = await roundTrip(proxy.listen, 'through noop');
+  assert.equal(echoed, 'through noop');
+  await proxy.remove();
+});
+
 test('a toxic added without a name gets <type>_<stream>', async () => {
   const proxy = await createProxy('defaults');
   const toxic = await proxy.addToxic({ type: 'latency', stream: 'upstream', attributes: { latency: 1 } });
