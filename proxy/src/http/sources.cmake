@@ -4,5 +4,7 @@ target_sources(faultline_net PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/http_wire.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http_parser.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http_server.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http_connection.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http_responder.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http_url.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http_client.cpp)
