@@ -1,5 +1,5 @@
 # sources of src/control (owned by that part): the Toxiproxy-compatible REST API
-target_sources(faultline_core PRIVATE
+target_sources(faultline_proxy PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/json_fields.cpp
   ${CMAKE_CURRENT_LIST_DIR}/json_body.cpp
   ${CMAKE_CURRENT_LIST_DIR}/toxic_json.cpp
