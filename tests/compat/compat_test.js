@@ -185,10 +185,13 @@ for (const c of toxicCases) {
 
 test('a noop toxic is accepted (200) and passes bytes unchanged', async () => {
   const proxy = await createProxy('noop');
-  const response = await client.getApi().post(`${apiUrl}/proxies/${proxy.name}/toxics`, { type: 'noop' });
+  const response = await fetch(`${apiUrl}/proxies/${proxy.name}/toxics`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'noop' }),
+  });
   assert.equal(response.status, 200);
-  assert.equal(response.data.type, 'noop');
-  assert.deepEqual(response.data.attributes, {});
+  const toxic = await response.json();
+  assert.equal(toxic.type, 'noop');
+  assert.deepEqual(toxic.attributes, {});
   const [echoed] = await roundTrip(proxy.listen, 'through noop');
   assert.equal(echoed, 'through noop');
   await proxy.remove();

@@ -7,14 +7,16 @@
 namespace faultline {
 
 namespace {
-constexpr std::size_t kWriterHighWatermark = 1u << 20;
+// The writer's queue only grows when the destination reads slower than the source sends; then
+// reading ahead helps nothing and only moves the backlog out of the kernel's socket buffers
+// into ours. A link without toxics holds no more than this (plus one read).
+constexpr std::size_t kWriterQueueBytes = 128 * 1024;
+// A burst is written out once it has this much, without waiting for the chain to settle.
+constexpr std::size_t kFlushBytes = 64 * 1024;
+// What a chunk held inside a stage costs beyond its bytes: the queue entry, the Chunk and its
+// share of the storage's control block.
+constexpr std::size_t kHeldChunkOverhead = 96;
 }  // namespace
-
-struct Link::WriteReq {
-  uv_write_t req{};
-  Chunk chunk;
-  Link* link = nullptr;
-};
 
 Link::Link(LinkEvents& events, Stream stream) : events_(events), stream_(stream), chain_(*this) {}
 
@@ -95,28 +97,40 @@ void Link::closeSession(CloseMode mode, const std::string& toxic) { events_.onLi
 
 void Link::writeChunk(Chunk chunk) {
   if (closing_ || end_written_ || chunk.empty()) return;
-  auto* req = new WriteReq;
-  req->link = this;
-  req->req.data = req;
-  const std::size_t size = chunk.size();
-  req->chunk = std::move(chunk);
-  uv_buf_t buf = uv_buf_init(const_cast<char*>(req->chunk.data()), static_cast<unsigned>(size));
-  write_queue_bytes_ += size;
-  if (int rc = uv_write(&req->req, dst_, &buf, 1, &Link::onWriteDone); rc < 0) {
-    write_queue_bytes_ -= size;
-    delete req;
+  if (!pending_) {
+    pending_ = std::make_unique<WriteRequest>();
+    pending_->owner = this;
+  }
+  write_queue_bytes_ += chunk.size();
+  pending_->add(std::move(chunk));
+  if (pending_->bytes() >= kFlushBytes) flushWrites();
+}
+
+void Link::flushWrites() {
+  if (!pending_ || closing_) return;
+  std::unique_ptr<WriteRequest> req = std::move(pending_);
+  const std::size_t cost = req->cost();
+  const std::size_t bytes = req->bytes();
+  if (int rc = req->submit(dst_, &Link::onWriteDone); rc < 0) {
+    write_queue_bytes_ -= bytes;
     events_.onLinkWriteError(stream_, rc, "write");
     return;
   }
+  in_flight_cost_ += cost;
+  // libuv owns the request until onWriteDone; its cost is remembered with it.
+  req->charged = cost;
+  req.release();
   accountBuffered();
 }
 
 void Link::onWriteDone(uv_write_t* req, int status) noexcept {
-  auto* write_req = static_cast<WriteReq*>(req->data);
-  Link* link = write_req->link;
-  const std::size_t size = write_req->chunk.size();
-  delete write_req;
+  std::unique_ptr<WriteRequest> write_req(WriteRequest::from(req));
+  auto* link = static_cast<Link*>(write_req->owner);
+  const std::size_t size = write_req->bytes();
+  const std::size_t cost = write_req->charged;
+  write_req.reset();
   link->write_queue_bytes_ -= size;
+  link->in_flight_cost_ -= cost;
   if (status < 0) {
     // Cancelled writes (the session is closing) land here too; only real failures count.
     if (status != UV_ECANCELED && !link->closing_) link->events_.onLinkWriteError(link->stream_, status, "write");
@@ -130,6 +144,7 @@ void Link::onWriteDone(uv_write_t* req, int status) noexcept {
 // FIN travels behind every byte written before it: uv_shutdown waits for queued writes.
 void Link::writeEnd() {
   if (closing_ || end_written_) return;
+  flushWrites();
   end_written_ = true;
   shutdown_req_.data = this;
   if (int rc = uv_shutdown(&shutdown_req_, dst_, &Link::onShutdownDone); rc < 0) {
@@ -147,25 +162,39 @@ void Link::onShutdownDone(uv_shutdown_t* req, int status) noexcept {
 
 std::size_t Link::bufferedBytes() const { return write_queue_bytes_ + chain_.bufferedBytes(); }
 
+std::size_t Link::writerCost() const { return in_flight_cost_ + (pending_ ? pending_->cost() : 0); }
+
+std::size_t Link::chargedBytes() const {
+  return writerCost() + chain_.bufferedBytes() + chain_.heldChunks() * kHeldChunkOverhead;
+}
+
+std::size_t Link::holdLimit() const {
+  const std::size_t want = chain_.wantedInFlight();
+  if (want == Toxic::kWantsAll || want >= cap_bytes_) return cap_bytes_;
+  return std::min(cap_bytes_, want + kWriterQueueBytes);
+}
+
 void Link::accountBuffered() {
   if (budget_ == nullptr) return;
-  const std::size_t now_bytes = closing_ ? 0 : bufferedBytes();
+  const std::size_t now_bytes = closing_ ? 0 : chargedBytes();
   if (now_bytes > accounted_bytes_) budget_->add(now_bytes - accounted_bytes_);
   else if (now_bytes < accounted_bytes_) budget_->release(accounted_bytes_ - now_bytes);
   accounted_bytes_ = now_bytes;
 }
 
-// Stop reading above the cap, resume below half of it (Envoy's watermarks): the link never holds
-// more than its cap plus one read, whatever the sender's speed or the toxics' delays.
+// Stop reading above the limit, resume below half of it (Envoy's watermarks): the link never
+// holds more than what its chain wants (at most its cap) plus one read, whatever the sender's
+// speed or the toxics' delays. Everything is counted at its real cost.
 void Link::updateFlowControl() {
   accountBuffered();
   if (closing_ || !reading_) return;
-  const std::size_t held = bufferedBytes();
+  const std::size_t held = chargedBytes();
+  const std::size_t limit = holdLimit();
+  const std::size_t writer = writerCost();
   if (!read_paused_) {
-    // Two bounds: the whole link (toxics may hold up to the cap to keep a delayed stream at
-    // rate), and the writer's own queue, which only grows when the destination is not reading:
-    // then reading ahead helps nothing and just moves the backlog out of the kernel into us.
-    const bool over_link = held >= cap_bytes_ || write_queue_bytes_ >= kWriterHighWatermark;
+    // Two bounds: the whole link (a latency toxic may hold up to the cap to keep a delayed
+    // stream at rate), and the writer's own queue.
+    const bool over_link = held >= limit || writer >= kWriterQueueBytes;
     const bool over_global = budget_ != nullptr && budget_->exhausted();
     if (over_link || over_global) {
       read_paused_ = true;
@@ -175,7 +204,7 @@ void Link::updateFlowControl() {
     }
     return;
   }
-  const bool link_ok = held < cap_bytes_ / 2 && write_queue_bytes_ < kWriterHighWatermark / 2;
+  const bool link_ok = held < limit / 2 && writer < kWriterQueueBytes / 2;
   const bool global_ok = budget_ == nullptr || budget_->belowLowWatermark() || held == 0;
   if (link_ok && global_ok) {
     read_paused_ = false;
@@ -198,6 +227,10 @@ void Link::close() {
   stopReading();
   if (budget_ != nullptr) budget_->cancelWait(this);
   chain_.stop();
+  if (pending_) {
+    write_queue_bytes_ -= pending_->bytes();
+    pending_.reset();
+  }
   accountBuffered();
   timers_.close([this] { events_.onLinkClosed(stream_); });
 }

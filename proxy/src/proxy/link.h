@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "net/timer_queue.h"
+#include "net/write_request.h"
 #include "proxy/buffer_budget.h"
 #include "toxics/toxic_chain.h"
 #include "toxics/toxic_spec.h"
@@ -64,14 +65,19 @@ class Link final : private ChainSink {
   ToxicChain& chain() { return chain_; }
 
   bool ended() const { return shutdown_done_; }
+  // Payload bytes held: in the stages and queued for the destination.
   std::size_t bufferedBytes() const;
   std::size_t writeQueueBytes() const { return write_queue_bytes_; }
+  // What the held bytes really cost (per-chunk bookkeeping, copies, requests): what the link and
+  // global caps are charged, so a stream of tiny pieces cannot escape them.
+  std::size_t chargedBytes() const;
+  // How much the link lets in before its reader stops: what its stages want in flight plus a
+  // small writer queue, never more than the cap.
+  std::size_t holdLimit() const;
   bool readPaused() const { return read_paused_; }
   Stream stream() const { return stream_; }
 
  private:
-  struct WriteReq;
-
   // ChainSink.
   void writeChunk(Chunk chunk) override;
   void writeEnd() override;
@@ -79,6 +85,10 @@ class Link final : private ChainSink {
   Scheduler& scheduler() override { return timers_; }
   Random& random(const ToxicSpec& spec) override { return events_.linkRandom(stream_, spec); }
   void stageBuilt(const ToxicSpec& spec, bool applied) override { events_.onLinkStageBuilt(stream_, spec, applied); }
+  void settled() override { flushWrites(); }
+
+  void flushWrites();
+  std::size_t writerCost() const;
 
   void onEof();
   void updateFlowControl();
@@ -100,7 +110,10 @@ class Link final : private ChainSink {
 
   TimerQueue timers_;  // declared before chain_: the chain cancels its timers as it goes
   ToxicChain chain_;
-  std::size_t write_queue_bytes_ = 0;
+  // Pieces written in the current burst, sent as one request when the chain settles.
+  std::unique_ptr<WriteRequest> pending_;
+  std::size_t write_queue_bytes_ = 0;  // payload, pending and in flight
+  std::size_t in_flight_cost_ = 0;     // cost() of the requests libuv holds
   std::size_t accounted_bytes_ = 0;  // what this link has added to the global budget
   bool started_ = false;
   bool closing_ = false;

@@ -52,8 +52,6 @@ DrainedStage LatencyToxic::drain() {
 
 // Everything that arrives during the delay must be in flight to keep the sender's rate, and that
 // depends on the sender: as much as the link's cap allows.
-std::size_t LatencyToxic::wantedInFlight() const {
-  return params_.latency.count() > 0 || params_.jitter.count() > 0 ? kWantsAll : 0;
-}
+std::size_t LatencyToxic::wantedInFlight() const { return kWantsAll; }
 
 }  // namespace faultline

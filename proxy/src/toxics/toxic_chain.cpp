@@ -29,12 +29,12 @@ class ToxicChain::StageContext final : public ToxicContext {
     if (removed_) return;
     stage_.bytes_out += chunk.size();
     chain_.deliver(stage_.index + 1, std::move(chunk));
-    if (chain_.depth_ == 0) chain_.collectRetired();
+    if (chain_.depth_ == 0) chain_.settle();
   }
   void forwardEnd() override {
     if (removed_) return;
     chain_.deliverEnd(stage_.index + 1);
-    if (chain_.depth_ == 0) chain_.collectRetired();
+    if (chain_.depth_ == 0) chain_.settle();
   }
   void closeLink(CloseMode mode) override {
     if (chain_.stopped_) return;
@@ -86,7 +86,7 @@ void ToxicChain::start(const std::vector<ToxicSpecPtr>& toxics) {
   ++depth_;
   for (std::size_t i = first; i < stages_.size() && !stopped_; ++i) stages_[i]->toxic->onAttach(*stages_[i]->ctx);
   --depth_;
-  collectRetired();
+  settle();
 }
 
 void ToxicChain::addHeadStage(ToxicSpecPtr spec, std::unique_ptr<Toxic> toxic) {
@@ -104,7 +104,7 @@ void ToxicChain::addHeadStage(ToxicSpecPtr spec, std::unique_ptr<Toxic> toxic) {
   ++depth_;
   raw->toxic->onAttach(*raw->ctx);
   --depth_;
-  collectRetired();
+  settle();
 }
 
 void ToxicChain::setToxics(const std::vector<ToxicSpecPtr>& toxics) {
@@ -201,17 +201,17 @@ void ToxicChain::setToxics(const std::vector<ToxicSpecPtr>& toxics) {
     if (removed && !stopped_) old->toxic->onRemove(*old->ctx);
   }
   --depth_;
-  collectRetired();
+  settle();
 }
 
 void ToxicChain::push(Chunk chunk) {
   deliver(0, std::move(chunk));
-  if (depth_ == 0) collectRetired();
+  if (depth_ == 0) settle();
 }
 
 void ToxicChain::end() {
   deliverEnd(0);
-  if (depth_ == 0) collectRetired();
+  if (depth_ == 0) settle();
 }
 
 void ToxicChain::stop() {
@@ -259,7 +259,7 @@ TimerId ToxicChain::schedule(Stage& stage, Duration delay, std::function<void()>
     ++depth_;
     fn();
     --depth_;
-    if (depth_ == 0) collectRetired();
+    if (depth_ == 0) settle();
   });
   stage.timers.emplace(id, real);
   return id;
@@ -281,6 +281,12 @@ void ToxicChain::retire(std::unique_ptr<Stage> stage) { retired_.push_back(std::
 
 void ToxicChain::collectRetired() {
   if (depth_ == 0 && !retired_.empty()) retired_.clear();
+}
+
+void ToxicChain::settle() {
+  if (depth_ != 0) return;
+  collectRetired();
+  sink_.settled();
 }
 
 std::size_t ToxicChain::bufferedBytes() const {

@@ -32,6 +32,9 @@ class ChainSink {
   virtual Random& random(const ToxicSpec& spec) = 0;
   // A stage was built for `spec`: applied = its toxicity roll won (false: a pass-through).
   virtual void stageBuilt(const ToxicSpec& spec, bool applied) = 0;
+  // The chain has finished what it was doing (no stage is on the stack): what writeChunk queued
+  // in this burst can go out as one write.
+  virtual void settled() {}
 };
 
 // One direction's stages: reader -> stage 1 -> ... -> stage n -> sink. Owns the stages, their
@@ -96,6 +99,8 @@ class ToxicChain {
   void cancelStageTimers(Stage& stage);
   void retire(std::unique_ptr<Stage> stage);
   void collectRetired();
+  // At the end of every outermost call into the chain: free retired stages, tell the sink.
+  void settle();
 
   ChainSink& sink_;
   std::vector<std::unique_ptr<Stage>> stages_;
