@@ -43,6 +43,9 @@ class Proxy final : public SessionOwner {
   void closeListener();
   Status setEnabled(bool enabled);
   Status setListen(const HostPort& listen);
+  // Listen on `listen` when `enabled` (binding it before the old listener closes), or record it
+  // and stop when not. On failure nothing changed.
+  Status moveTo(const HostPort& listen, bool enabled);
   void setUpstream(const HostPort& upstream);
 
   const std::string& name() const { return name_; }
