@@ -5,4 +5,5 @@ target_sources(faultline_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/listener.cpp
   ${CMAKE_CURRENT_LIST_DIR}/proxy.cpp
   ${CMAKE_CURRENT_LIST_DIR}/proxy_registry.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/schedule_tracker.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/schedule_tracker.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/toxic_scheduler.cpp)

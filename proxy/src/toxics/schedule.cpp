@@ -156,4 +156,14 @@ std::string describeSchedule(const ToxicSchedule& schedule) {
   return out;
 }
 
+ScheduleInput scheduleInputOf(const ToxicSchedule& schedule) {
+  ScheduleInput input;
+  input.start_ms = schedule.start.count();
+  if (schedule.duration) input.duration_ms = schedule.duration->count();
+  if (schedule.every) input.every_ms = schedule.every->count();
+  if (schedule.times) input.times = *schedule.times;
+  input.keep_after_last = schedule.keep_after_last;
+  return input;
+}
+
 }  // namespace faultline

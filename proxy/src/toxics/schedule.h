@@ -74,6 +74,9 @@ struct ScheduleStatus {
   std::optional<Millis> next_change_in;  // none: it never changes again
 };
 
+// A schedule back to its input spelling (an update that keeps the schedule rebuilds from it).
+ScheduleInput scheduleInputOf(const ToxicSchedule& schedule);
+
 // "after 2s for 3s every 10s x3" (for logs and the CLI).
 std::string describeSchedule(const ToxicSchedule& schedule);
 
