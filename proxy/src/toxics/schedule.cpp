@@ -147,8 +147,8 @@ std::vector<ScheduleWindow> scheduleWindows(const ToxicSchedule& schedule, std::
 }
 
 std::string describeSchedule(const ToxicSchedule& schedule) {
-  std::string out = "after " + formatDuration(schedule.start);
-  out += schedule.duration ? " for " + formatDuration(*schedule.duration) : " for ever";
+  std::string out = schedule.start.count() > 0 ? "after " + formatDuration(schedule.start) + " " : "";
+  out += schedule.duration ? "for " + formatDuration(*schedule.duration) : "for ever";
   if (schedule.every) {
     out += " every " + formatDuration(*schedule.every);
     out += schedule.times ? " x" + std::to_string(*schedule.times) : " repeating";
