@@ -99,6 +99,11 @@ Result<ToxicSpec> buildToxicSpec(const ToxicInput& input, const std::string& whe
     auto it = input.attributes.find(a.name);
     spec.attributes[a.name] = it == input.attributes.end() ? a.default_value : it->second;
   }
+  if (input.schedule) {
+    auto schedule = buildToxicSchedule(*input.schedule, field(where, "schedule"));
+    if (!schedule) return schedule.error();
+    spec.schedule = *schedule;
+  }
   return spec;
 }
 

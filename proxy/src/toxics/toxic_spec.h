@@ -8,6 +8,7 @@
 
 #include "core/random.h"
 #include "core/result.h"
+#include "toxics/schedule.h"
 
 namespace faultline {
 
@@ -27,6 +28,8 @@ struct ToxicSpec {
   Probability probability;
   // Every attribute the type declares, defaults filled in (Toxiproxy: unset means 0).
   std::map<std::string, int64_t> attributes;
+  // Faultline extension: when the toxic is applied. Absent: always, until removed.
+  std::optional<ToxicSchedule> schedule;
 
   int64_t attr(const std::string& key) const {
     auto it = attributes.find(key);
@@ -34,7 +37,7 @@ struct ToxicSpec {
   }
   bool operator==(const ToxicSpec& other) const {
     return name == other.name && type == other.type && stream == other.stream &&
-           toxicity == other.toxicity && attributes == other.attributes;
+           toxicity == other.toxicity && attributes == other.attributes && schedule == other.schedule;
   }
 };
 
@@ -48,6 +51,7 @@ struct ToxicInput {
   std::optional<std::string> stream;
   std::optional<double> toxicity;
   std::map<std::string, int64_t> attributes;
+  std::optional<ScheduleInput> schedule;
 };
 
 // Checks type, stream, toxicity and every attribute against the toxic registry and fills the
