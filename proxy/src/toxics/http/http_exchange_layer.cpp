@@ -168,7 +168,9 @@ void HttpExchangeLayer::onRequestChunk(Chunk chunk, ToxicContext& ctx) {
     return;
   }
   std::size_t off = 0;
-  while (off < chunk.size() && !request_raw_ && !hung_) {
+  bool after_head = false;  // a bodiless message ends right at its head: one more step finds it
+  while ((off < chunk.size() || after_head) && !request_raw_ && !hung_) {
+    after_head = false;
     const std::size_t begin = off;
     auto step = request_framer_.step(chunk.data() + off, chunk.size() - off);
     Chunk part = chunk.slice(off, step.consumed);
@@ -180,6 +182,7 @@ void HttpExchangeLayer::onRequestChunk(Chunk chunk, ToxicContext& ctx) {
       case HttpFramer::Event::kHead:
         request_head_.push_back(std::move(part));
         onRequestHead(ctx);
+        after_head = true;
         break;
       case HttpFramer::Event::kMessageEnd:
         routeRequest(std::move(part), ctx);

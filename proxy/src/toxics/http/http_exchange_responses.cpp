@@ -36,7 +36,9 @@ void HttpExchangeLayer::onResponseChunk(Chunk chunk, ToxicContext& ctx) {
     return;
   }
   std::size_t off = 0;
-  while (off < chunk.size()) {
+  bool after_head = false;  // a bodiless answer ends right at its head: one more step finds it
+  while (off < chunk.size() || after_head) {
+    after_head = false;
     if (!response_framer_.inMessage()) {
       emitSynthetic();
       if (hung_) return;
@@ -63,6 +65,7 @@ void HttpExchangeLayer::onResponseChunk(Chunk chunk, ToxicContext& ctx) {
       case HttpFramer::Event::kHead:
         response_head_.push_back(std::move(part));
         onResponseHead(ctx);
+        after_head = true;
         break;
       case HttpFramer::Event::kMessageEnd:
         routeResponse(std::move(part), ctx);

@@ -89,7 +89,11 @@ int HttpFramer::onMessageComplete(llhttp_t* p) {
 
 HttpFramer::Step HttpFramer::step(const char* data, std::size_t size) {
   if (failed_) return {Event::kError, 0};
-  if (size == 0) return {Event::kNeedMore, 0};
+  // Right after a head, a message without a body ends without another byte: run llhttp on
+  // nothing so that end is reported now, not when the next chunk happens to arrive.
+  static const char kNothing = 0;
+  if (size == 0 && !(in_message_ && head_done_)) return {Event::kNeedMore, 0};
+  if (size == 0) data = &kNothing;
   llhttp_errno_t rc = llhttp_execute(&parser_, data, size);
   if (rc == HPE_OK) return {Event::kNeedMore, size};
   const char* pos = llhttp_get_error_pos(&parser_);

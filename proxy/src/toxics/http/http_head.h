@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "http/http_message.h"  // equalsIgnoreCase, reasonPhrase
+
 namespace faultline {
 
 // The parsed start line and headers of one HTTP/1.x message on the data path. The bytes on the
@@ -30,10 +32,6 @@ struct HttpHead {
   bool expectsContinue() const;
 };
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b);
-
-// "Service Unavailable" for 503; "Unknown" for a code without a standard phrase.
-const char* reasonPhrase(int status);
 
 // A complete response that Faultline writes itself: status line, Content-Type, Content-Length,
 // `X-Faultline-Fault: <toxic>`, optional Retry-After and Connection: close, then the body.
