@@ -19,12 +19,14 @@ int main(int argc, char** argv) {
   std::string url_text;
   double rate = 10;
   std::string duration_text = "10s";
-  std::string timeout_text = "15000";
+  std::string timeout_text = "15s";
   bool json = false;
   app.add_option("--url", url_text, "e.g. http://127.0.0.1:8080/protected")->required();
   app.add_option("--rate", rate, "requests per second")->capture_default_str()->check(CLI::Range(0.1, 100000.0));
-  app.add_option("--duration", duration_text, "how long to send: 10s, 500ms, or milliseconds")->capture_default_str();
-  app.add_option("--timeout", timeout_text, "per request, and the most to wait for stragglers (ms or 5s)")
+  app.add_option("--duration", duration_text, std::string("how long to send") + durationHelpSuffix())
+      ->capture_default_str();
+  app.add_option("--timeout", timeout_text,
+                 std::string("per request, and the most to wait for stragglers") + durationHelpSuffix())
       ->capture_default_str();
   app.add_flag("--json", json, "print the summary as one JSON object on stdout");
   CLI11_PARSE(app, argc, argv);
@@ -45,6 +47,15 @@ int main(int argc, char** argv) {
   }
   if (*timeout < Millis{1}) {
     std::fprintf(stderr, "demo-client: --timeout must be at least 1ms\n");
+    return 2;
+  }
+  // The n-th request leaves at n / rate: a run shorter than one interval would send nothing.
+  if (std::chrono::duration<double>(*duration).count() * rate < 1.0) {
+    std::fprintf(stderr,
+                 "demo-client: --duration %s at --rate %g/s sends no request (the first leaves after %s); "
+                 "give a longer duration (a bare number is seconds: --duration 4) or a higher rate\n",
+                 formatDuration(*duration).c_str(), rate,
+                 formatDuration(Micros(static_cast<int64_t>(1e6 / rate))).c_str());
     return 2;
   }
 

@@ -8,18 +8,6 @@
 
 namespace faultline {
 
-std::string_view toString(LoadOutcome outcome) {
-  switch (outcome) {
-    case LoadOutcome::kSuccess: return "2xx";
-    case LoadOutcome::kDegraded: return "degraded";
-    case LoadOutcome::kClientError: return "4xx";
-    case LoadOutcome::kServerError: return "5xx";
-    case LoadOutcome::kTimeout: return "timeout";
-    case LoadOutcome::kConnectionError: return "connection_error";
-  }
-  return "unknown";
-}
-
 Micros percentile(const std::vector<Micros>& sorted, double p) {
   if (sorted.empty()) return Micros{0};
   p = std::clamp(p, 0.0, 100.0);
@@ -30,7 +18,7 @@ Micros percentile(const std::vector<Micros>& sorted, double p) {
   return sorted[std::min(rank, sorted.size()) - 1];
 }
 
-void LoadReport::record(LoadOutcome outcome, Micros latency) {
+void LoadReport::record(DemoOutcome outcome, Micros latency) {
   ++counts_[static_cast<std::size_t>(outcome)];
   latencies_.push_back(latency);
 }
@@ -38,12 +26,13 @@ void LoadReport::record(LoadOutcome outcome, Micros latency) {
 LoadSummary LoadReport::summarize(Duration elapsed, Duration sending) const {
   LoadSummary s;
   s.sent = sent_;
-  s.success = count(LoadOutcome::kSuccess);
-  s.degraded = count(LoadOutcome::kDegraded);
-  s.client_error = count(LoadOutcome::kClientError);
-  s.server_error = count(LoadOutcome::kServerError);
-  s.timeout = count(LoadOutcome::kTimeout);
-  s.connection_error = count(LoadOutcome::kConnectionError);
+  s.success = count(DemoOutcome::kOk);
+  s.degraded = count(DemoOutcome::kDegraded);
+  s.shed = count(DemoOutcome::kShed);
+  s.client_error = count(DemoOutcome::kClientError);
+  s.server_error = count(DemoOutcome::kServerError);
+  s.timeout = count(DemoOutcome::kTimeout);
+  s.connection_error = count(DemoOutcome::kConnectionError);
   std::vector<Micros> sorted = latencies_;
   std::sort(sorted.begin(), sorted.end());
   s.p50 = percentile(sorted, 50);
@@ -64,9 +53,11 @@ double ms(Micros us) { return static_cast<double>(us.count()) / 1000.0; }
 std::string LoadSummary::toJson() const {
   nlohmann::json j;
   j["sent"] = sent;
-  j["completed"] = success + degraded + client_error + server_error + timeout + connection_error;
-  j["outcomes"] = {{"2xx", success},       {"degraded", degraded}, {"4xx", client_error},
-                   {"5xx", server_error},  {"timeout", timeout},   {"connection_error", connection_error}};
+  j["completed"] = success + degraded + shed + client_error + server_error + timeout + connection_error;
+  // The same names as the server's logs and metrics (demo_outcome.h).
+  j["outcomes"] = {{"ok", success},           {"degraded", degraded}, {"shed", shed},
+                   {"client_error", client_error}, {"server_error", server_error}, {"timeout", timeout},
+                   {"connection_error", connection_error}};
   j["latency_ms"] = {{"p50", ms(p50)}, {"p90", ms(p90)}, {"p99", ms(p99)}, {"max", ms(max)}};
   j["elapsed_s"] = elapsed_seconds;
   j["sending_s"] = sending_seconds;
@@ -77,10 +68,10 @@ std::string LoadSummary::toJson() const {
 
 std::string LoadSummary::toText() const {
   return fmt::format(
-      "summary sent={} 2xx={} degraded={} 4xx={} 5xx={} timeout={} connection_error={}\n"
+      "summary sent={} ok={} degraded={} shed={} client_error={} server_error={} timeout={} connection_error={}\n"
       "latency_ms p50={:.1f} p90={:.1f} p99={:.1f} max={:.1f}\n"
       "rate target={:.1f}/s achieved={:.1f}/s sending={:.2f}s elapsed={:.2f}s",
-      sent, success, degraded, client_error, server_error, timeout, connection_error, ms(p50), ms(p90),
+      sent, success, degraded, shed, client_error, server_error, timeout, connection_error, ms(p50), ms(p90),
       ms(p99), ms(max), target_rate, achieved_rate, sending_seconds, elapsed_seconds);
 }
 

@@ -6,19 +6,9 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "demo_outcome.h"
 
 namespace faultline {
-
-// How one request of the load client ended.
-enum class LoadOutcome {
-  kSuccess,          // 2xx without X-Degraded
-  kDegraded,         // 2xx carrying X-Degraded: true (the server's fallback)
-  kClientError,      // 4xx
-  kServerError,      // 5xx
-  kTimeout,          // no answer within --timeout
-  kConnectionError,  // refused, reset, malformed answer
-};
-std::string_view toString(LoadOutcome outcome);
 
 // Nearest-rank percentile of ascending `sorted` (p in [0, 100]): the smallest value with at least
 // p% of the values at or below it. 0 for an empty set.
@@ -28,6 +18,7 @@ struct LoadSummary {
   uint64_t sent = 0;
   uint64_t success = 0;
   uint64_t degraded = 0;
+  uint64_t shed = 0;
   uint64_t client_error = 0;
   uint64_t server_error = 0;
   uint64_t timeout = 0;
@@ -48,10 +39,10 @@ class LoadReport {
   explicit LoadReport(double target_rate) : target_rate_(target_rate) {}
 
   void recordSent() { ++sent_; }
-  void record(LoadOutcome outcome, Micros latency);
+  void record(DemoOutcome outcome, Micros latency);
   uint64_t completed() const { return latencies_.size(); }
   uint64_t sent() const { return sent_; }
-  uint64_t count(LoadOutcome outcome) const { return counts_[static_cast<std::size_t>(outcome)]; }
+  uint64_t count(DemoOutcome outcome) const { return counts_[static_cast<std::size_t>(outcome)]; }
 
   // elapsed: the whole run, stragglers included; sending: the time spent sending (the achieved
   // rate is sent / sending, so waiting for slow answers does not read as a lower rate).
@@ -61,7 +52,7 @@ class LoadReport {
  private:
   double target_rate_;
   uint64_t sent_ = 0;
-  uint64_t counts_[6] = {};
+  uint64_t counts_[kDemoOutcomeCount] = {};
   std::vector<Micros> latencies_;
 };
 

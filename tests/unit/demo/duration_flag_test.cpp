@@ -11,7 +11,29 @@ Micros parse(const std::string& text) {
   return r.ok() ? *r : Micros{-1};
 }
 
-TEST(DurationFlag, ABareNumberIsMilliseconds) { EXPECT_EQ(parse("750"), Millis{750}); }
+// As in the source stories' tools: `--timeout 1` is one second, `--duration 30` thirty.
+TEST(DurationFlag, ABareNumberIsSeconds) {
+  EXPECT_EQ(parse("1"), std::chrono::seconds(1));
+  EXPECT_EQ(parse("30"), std::chrono::seconds(30));
+  EXPECT_EQ(parse("0.5"), Millis{500});
+}
+
+TEST(DurationFlag, ABareNumberIsMillisecondsOnlyWhenTheFlagSaysSo) {
+  auto r = parseDuration("750", "--deadline-ms", BareNumber::kMilliseconds);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, Millis{750});
+  auto with_unit = parseDuration("2s", "--deadline-ms", BareNumber::kMilliseconds);
+  ASSERT_TRUE(with_unit.ok());
+  EXPECT_EQ(*with_unit, std::chrono::seconds(2));
+}
+
+TEST(DurationFlag, TheErrorSaysWhatABareNumberMeans) {
+  auto r = parseDuration("soon", "--timeout");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("(seconds)"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("'soon'"), std::string::npos) << r.error().message;
+  EXPECT_NE(std::string(durationHelpSuffix()).find("bare number is seconds"), std::string::npos);
+}
 TEST(DurationFlag, AcceptsUnits) {
   EXPECT_EQ(parse("250ms"), Millis{250});
   EXPECT_EQ(parse("1s"), Millis{1000});
