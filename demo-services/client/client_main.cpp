@@ -8,6 +8,7 @@
 #include <string>
 
 #include "demo_process.h"
+#include "http/http_server.h"
 #include "duration_flag.h"
 #include "load_generator.h"
 
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   std::string duration_text = "10s";
   std::string timeout_text = "15s";
   bool json = false;
+  int metrics_port = -1;
   app.add_option("--url", url_text, "e.g. http://127.0.0.1:8080/protected")->required();
   app.add_option("--rate", rate, "requests per second")->capture_default_str()->check(CLI::Range(0.1, 100000.0));
   app.add_option("--duration", duration_text, std::string("how long to send") + durationHelpSuffix())
@@ -29,6 +31,9 @@ int main(int argc, char** argv) {
                  std::string("per request, and the most to wait for stragglers") + durationHelpSuffix())
       ->capture_default_str();
   app.add_flag("--json", json, "print the summary as one JSON object on stdout");
+  app.add_option("--metrics-port", metrics_port,
+                 "serve GET /metrics (outcomes, latency, in flight) on 127.0.0.1:PORT while running; 0 = any free port")
+      ->check(CLI::Range(0, 65535));
   CLI11_PARSE(app, argc, argv);
 
   setupDemoProcess("client");
@@ -69,8 +74,32 @@ int main(int argc, char** argv) {
 
   uv_loop_t* loop = uv_default_loop();
   LoadGenerator generator(loop, params);
+  std::unique_ptr<HttpServer> metrics;
+  if (metrics_port >= 0) {
+    HttpServerOptions options;
+    options.name = "client-metrics";
+    metrics = std::make_unique<HttpServer>(loop, options, [&generator](HttpRequest&& request, HttpResponder responder) {
+      if (request.path != "/metrics") {
+        responder.respond(HttpResponse::json(404, R"({"error":"not found: try GET /metrics","status":404})"));
+        return;
+      }
+      responder.respond(HttpResponse::text(200, generator.report().renderMetrics(generator.inFlight()),
+                                           "text/plain; version=0.0.4; charset=utf-8"));
+    });
+    auto bound = metrics->listen("127.0.0.1", static_cast<uint16_t>(metrics_port));
+    if (!bound.ok()) {
+      std::fprintf(stderr, "demo-client: --metrics-port: %s\n", bound.error().message.c_str());
+      metrics->close();
+      finishLoop(loop);
+      return 2;
+    }
+    std::fprintf(stderr, "metrics listening on %s\n", bound->c_str());
+  }
   ShutdownSignals signals(loop, [&generator] { generator.stopSending(); });
-  generator.start([&signals] { signals.close(); });
+  generator.start([&signals, &metrics] {
+    signals.close();
+    if (metrics) metrics->close();
+  });
   uv_run(loop, UV_RUN_DEFAULT);
   const int rc = finishLoop(loop);
 

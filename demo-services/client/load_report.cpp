@@ -21,6 +21,14 @@ Micros percentile(const std::vector<Micros>& sorted, double p) {
 void LoadReport::record(DemoOutcome outcome, Micros latency) {
   ++counts_[static_cast<std::size_t>(outcome)];
   latencies_.push_back(latency);
+  const double seconds = std::chrono::duration<double>(latency).count();
+  latency_sum_seconds_ += seconds;
+  for (std::size_t i = 0; i < std::size(kBucketsSeconds); ++i) {
+    if (seconds <= kBucketsSeconds[i]) {
+      ++buckets_[i];
+      break;
+    }
+  }
 }
 
 LoadSummary LoadReport::summarize(Duration elapsed, Duration sending) const {
@@ -44,6 +52,37 @@ LoadSummary LoadReport::summarize(Duration elapsed, Duration sending) const {
   s.achieved_rate = s.sending_seconds > 0 ? static_cast<double>(sent_) / s.sending_seconds : 0;
   s.target_rate = target_rate_;
   return s;
+}
+
+std::string LoadReport::renderMetrics(std::size_t in_flight) const {
+  std::string out;
+  auto line = [&out](const std::string& text) {
+    out += text;
+    out += '\n';
+  };
+  line("# HELP demo_client_requests_sent_total Requests the load client sent.");
+  line("# TYPE demo_client_requests_sent_total counter");
+  line(fmt::format("demo_client_requests_sent_total {}", sent_));
+  line("# HELP demo_client_requests_total Requests that ended, by outcome (the names of demo_outcome.h).");
+  line("# TYPE demo_client_requests_total counter");
+  for (int o = 0; o < kDemoOutcomeCount; ++o) {
+    line(fmt::format("demo_client_requests_total{{outcome=\"{}\"}} {}", outcomeName(static_cast<DemoOutcome>(o)),
+                     counts_[o]));
+  }
+  line("# HELP demo_client_in_flight Requests sent and not yet answered.");
+  line("# TYPE demo_client_in_flight gauge");
+  line(fmt::format("demo_client_in_flight {}", in_flight));
+  line("# HELP demo_client_request_duration_seconds Time from sending to the answer (or giving up).");
+  line("# TYPE demo_client_request_duration_seconds histogram");
+  uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < std::size(kBucketsSeconds); ++i) {
+    cumulative += buckets_[i];
+    line(fmt::format("demo_client_request_duration_seconds_bucket{{le=\"{}\"}} {}", kBucketsSeconds[i], cumulative));
+  }
+  line(fmt::format("demo_client_request_duration_seconds_bucket{{le=\"+Inf\"}} {}", latencies_.size()));
+  line(fmt::format("demo_client_request_duration_seconds_sum {}", latency_sum_seconds_));
+  line(fmt::format("demo_client_request_duration_seconds_count {}", latencies_.size()));
+  return out;
 }
 
 namespace {

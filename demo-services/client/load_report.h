@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,11 +50,17 @@ class LoadReport {
   LoadSummary summarize(Duration elapsed, Duration sending) const;
   LoadSummary summarize(Duration elapsed) const { return summarize(elapsed, elapsed); }
 
+  // Prometheus text (demo-client --metrics-port): what the users of the server experience.
+  std::string renderMetrics(std::size_t in_flight) const;
+
  private:
   double target_rate_;
   uint64_t sent_ = 0;
   uint64_t counts_[kDemoOutcomeCount] = {};
   std::vector<Micros> latencies_;
+  static constexpr double kBucketsSeconds[] = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+  uint64_t buckets_[std::size(kBucketsSeconds)] = {};  // non-cumulative
+  double latency_sum_seconds_ = 0;
 };
 
 }  // namespace faultline

@@ -23,6 +23,7 @@ Result<Micros> parseDuration(const std::string& text, const std::string& what, B
   else if (unit == "ms") micros_per_unit = 1e3;
   else if (unit == "s") micros_per_unit = 1e6;
   else if (unit == "m" || unit == "min") micros_per_unit = 60e6;
+  else if (unit == "h") micros_per_unit = 3600e6;
   else if (unit == "us") micros_per_unit = 1;
   else return bad();
   const double micros = value * micros_per_unit;

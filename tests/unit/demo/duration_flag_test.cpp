@@ -40,11 +40,12 @@ TEST(DurationFlag, AcceptsUnits) {
   EXPECT_EQ(parse("1.5s"), Millis{1500});
   EXPECT_EQ(parse("2m"), std::chrono::seconds(120));
   EXPECT_EQ(parse("500us"), Micros{500});
+  EXPECT_EQ(parse("24h"), std::chrono::hours(24));
   EXPECT_EQ(parse("0"), Micros{0});
 }
 
 TEST(DurationFlag, RejectsGarbageNegativeAndUnknownUnitsNamingTheFlag) {
-  for (const char* bad : {"", "abc", "-5", "5h", "10 s", "1e400"}) {
+  for (const char* bad : {"", "abc", "-5", "5d", "10 s", "1e400"}) {
     auto r = parseDuration(bad, "--max-delay");
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_NE(r.error().message.find("--max-delay"), std::string::npos) << r.error().message;

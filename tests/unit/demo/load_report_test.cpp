@@ -90,3 +90,26 @@ TEST(LoadReport, AchievedRateIgnoresTheWaitForStragglers) {
 
 }  // namespace
 }  // namespace faultline
+
+namespace faultline {
+namespace {
+
+TEST(LoadReport, MetricsNameEveryOutcomeAndCountTheHistogram) {
+  LoadReport r(10);
+  r.recordSent();
+  r.recordSent();
+  r.record(DemoOutcome::kShed, Millis{20});
+  r.record(DemoOutcome::kOk, std::chrono::seconds(60));
+  const std::string text = r.renderMetrics(3);
+  auto has = [&](const std::string& part) { return text.find(part) != std::string::npos; };
+  EXPECT_TRUE(has("demo_client_requests_sent_total 2\n"));
+  EXPECT_TRUE(has("demo_client_requests_total{outcome=\"shed\"} 1\n"));
+  EXPECT_TRUE(has("demo_client_requests_total{outcome=\"server_error\"} 0\n"));
+  EXPECT_TRUE(has("demo_client_in_flight 3\n"));
+  EXPECT_TRUE(has("demo_client_request_duration_seconds_bucket{le=\"0.025\"} 1\n"));
+  EXPECT_TRUE(has("demo_client_request_duration_seconds_bucket{le=\"30\"} 1\n"));
+  EXPECT_TRUE(has("demo_client_request_duration_seconds_bucket{le=\"+Inf\"} 2\n"));
+}
+
+}  // namespace
+}  // namespace faultline
