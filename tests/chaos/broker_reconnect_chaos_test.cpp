@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <random>
@@ -134,6 +135,7 @@ const ReconnectPolicy kReconnectsWithBackoffForever{-1, milliseconds(50), millis
 
 TEST(BrokerOutageChaos, ConsumerThatGivesUpAfterItsRetriesIsCaught) {
   const Verdict verdict = brokerOutageCheck(kGivesUpAfterThreeRetries);
+  std::printf("gives up after 3 retries: check %s: %s\n", verdict.passed ? "PASSED" : "FAILED", verdict.why.c_str());
   // Expected to fail the check: this is the test proving that the check detects the bug.
   EXPECT_FALSE(verdict.passed) << "the chaos check missed the bug: a consumer that gives up after 3 retries "
                                << "passed (" << verdict.why << ")";
@@ -142,6 +144,8 @@ TEST(BrokerOutageChaos, ConsumerThatGivesUpAfterItsRetriesIsCaught) {
 
 TEST(BrokerOutageChaos, ConsumerThatReconnectsWithBackoffForeverPasses) {
   const Verdict verdict = brokerOutageCheck(kReconnectsWithBackoffForever);
+  std::printf("reconnects with backoff forever: check %s: %s\n", verdict.passed ? "PASSED" : "FAILED",
+              verdict.why.c_str());
   EXPECT_TRUE(verdict.passed) << verdict.why;
 }
 
