@@ -44,7 +44,7 @@ std::vector<std::string> serverArgs(const SimOptions& o, const std::string& part
   // With retries, each attempt gets a share of the deadline so a retry still fits in it.
   const int attempt = o.retries ? std::max(deadline / 3, 20) : deadline;
   std::vector<std::string> args = {"--port", "0", "--partner-url", partner_url,
-                                   "--deadline", std::to_string(deadline), "--attempt-timeout", std::to_string(attempt),
+                                   "--deadline", std::to_string(deadline) + "ms", "--attempt-timeout", std::to_string(attempt) + "ms",
                                    "--max-attempts", o.retries ? "3" : "1", "--seed", "42",
                                    "--breaker-open-duration", "2s", "--breaker-min-calls", o.breaker ? "10" : "4000000000"};
   if (o.memory_limit_mib > 0) {
