@@ -1,4 +1,4 @@
-#include "http_test_util.h"
+#include "support/http_test_util.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -14,44 +14,6 @@
 #include "support/sockets.h"
 
 namespace faultline::testing {
-
-LoopThread::LoopThread() {
-  if (uv_loop_init(&loop_) != 0) throw std::runtime_error("uv_loop_init failed");
-  uv_async_init(&loop_, &async_, &LoopThread::onAsync);
-  async_.data = this;
-  thread_ = std::thread([this] { uv_run(&loop_, UV_RUN_DEFAULT); });
-}
-
-LoopThread::~LoopThread() {
-  post([this] {
-    if (teardown_) teardown_();
-    uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
-  });
-  thread_.join();
-  int open_handles = 0;
-  uv_walk(
-      &loop_, [](uv_handle_t*, void* count) { ++*static_cast<int*>(count); }, &open_handles);
-  EXPECT_EQ(open_handles, 0) << "handles left open on the test loop";
-  EXPECT_EQ(uv_loop_close(&loop_), 0);
-}
-
-void LoopThread::post(std::function<void()> fn) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    tasks_.push_back(std::move(fn));
-  }
-  uv_async_send(&async_);
-}
-
-void LoopThread::onAsync(uv_async_t* handle) {
-  auto* self = static_cast<LoopThread*>(handle->data);
-  std::deque<std::function<void()>> tasks;
-  {
-    std::lock_guard<std::mutex> lock(self->mutex_);
-    tasks.swap(self->tasks_);
-  }
-  for (auto& task : tasks) task();
-}
 
 namespace {
 

@@ -15,6 +15,7 @@
 
 #include "http/http_message.h"
 #include "http/http_parser.h"
+#include "support/loop_thread.h"
 #include "support/sockets.h"  // unusedPort, listenOnLoopback
 
 namespace faultline::testing {
@@ -24,42 +25,7 @@ using namespace std::chrono_literals;
 // Every blocking step in these tests waits at most this long.
 constexpr std::chrono::milliseconds kDeadline{5'000};
 
-// A libuv loop running on its own thread. Tasks posted with call() run on the loop thread; the
-// caller waits for the result with a deadline. The destructor runs `teardown` on the loop, then
-// waits for the loop to run out of handles and checks none is left.
-class LoopThread {
- public:
-  LoopThread();
-  ~LoopThread();
-  LoopThread(const LoopThread&) = delete;
-  LoopThread& operator=(const LoopThread&) = delete;
-
-  uv_loop_t* loop() { return &loop_; }
-
-  // Runs fn on the loop thread and returns its result; throws std::runtime_error on deadline.
-  template <typename F>
-  auto call(F fn) -> decltype(fn()) {
-    using R = decltype(fn());
-    auto task = std::make_shared<std::packaged_task<R()>>(std::move(fn));
-    auto future = task->get_future();
-    post([task] { (*task)(); });
-    if (future.wait_for(kDeadline) != std::future_status::ready) throw std::runtime_error("loop task timed out");
-    return future.get();
-  }
-
-  void post(std::function<void()> fn);
-  // Runs before the loop is stopped, on the loop thread: close servers here.
-  void setTeardown(std::function<void()> fn) { teardown_ = std::move(fn); }
-
- private:
-  static void onAsync(uv_async_t* handle);
-  uv_loop_t loop_{};
-  uv_async_t async_{};
-  std::mutex mutex_;
-  std::deque<std::function<void()>> tasks_;
-  std::function<void()> teardown_;
-  std::thread thread_;
-};
+// The loop thread these tests use is support/loop_thread.h's (one LoopThread for every suite).
 
 // A blocking TCP client socket with receive deadlines, for driving servers byte by byte.
 class RawClient {

@@ -1,4 +1,4 @@
-#include "serve_process.h"
+#include "support/serve_process.h"
 
 #include <dirent.h>
 #include <unistd.h>
@@ -28,7 +28,7 @@ ServeProcess::ServeProcess(std::vector<std::string> extra, const std::string& sh
     argv = {"/bin/sh", "-c", command};
   }
   child_ = std::make_unique<ChildProcess>(argv, std::move(env));
-  const std::string line = child_->waitForLine("control API listening on", 15s);
+  const std::string line = child_->lineContaining("control API listening on", 15s);
   if (!line.empty()) api_port_ = static_cast<uint16_t>(apiPortFromLine(line));
 }
 
