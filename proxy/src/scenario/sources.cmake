@@ -17,4 +17,4 @@ add_library(faultline_scenario STATIC
   ${CMAKE_CURRENT_LIST_DIR}/scenario_parser.cpp
   ${CMAKE_CURRENT_LIST_DIR}/scenario_runner.cpp
   ${CMAKE_CURRENT_LIST_DIR}/summary_table.cpp)
-target_link_libraries(faultline_scenario PUBLIC faultline_core CLI11::CLI11)
+target_link_libraries(faultline_scenario PUBLIC faultline_proxy CLI11::CLI11)

@@ -1,28 +1,20 @@
 #include "toxics/latency_toxic.h"
 
 #include <algorithm>
+#include <string>
 
 namespace faultline {
 
-LatencyToxic::LatencyToxic(Params params) : params_(params) {}
+LatencyToxic::LatencyToxic(Params params)
+    : distribution_({params.distribution, params.latency, params.jitter, params.p99}) {}
 
 std::unique_ptr<Toxic> LatencyToxic::create(const ToxicSpec& spec) {
   return std::make_unique<LatencyToxic>(Params{std::chrono::milliseconds(spec.attr("latency")),
                                                std::chrono::milliseconds(spec.attr("jitter"))});
 }
 
-Duration LatencyToxic::delayFor(ToxicContext& ctx) const {
-  Duration delay = params_.latency;
-  if (params_.jitter.count() > 0) {
-    // Microsecond resolution: Toxiproxy draws whole milliseconds, which a finer draw contains.
-    const auto jitter_us = std::chrono::duration_cast<Micros>(params_.jitter).count();
-    delay += Micros(ctx.random().between(-jitter_us, jitter_us));
-  }
-  return std::max(delay, Duration::zero());
-}
-
 void LatencyToxic::onChunk(Chunk chunk, ToxicContext& ctx) {
-  const TimePoint release_at = chunk.arrivedAt() + delayFor(ctx);
+  const TimePoint release_at = chunk.arrivedAt() + distribution_.sample(ctx.random());
 
   if (held_.empty() && release_at <= ctx.now()) {
     // Already due (latency 0, or a chunk handed over from a replaced stage that waited enough).

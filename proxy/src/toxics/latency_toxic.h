@@ -6,12 +6,14 @@
 #include <optional>
 
 #include "toxics/held_queue.h"
+#include "toxics/latency_distribution.h"
 #include "toxics/toxic.h"
 #include "toxics/toxic_spec.h"
 
 namespace faultline {
 
-// Delays every chunk by latency +/- jitter, measured from the chunk's arrival at this stage.
+// Delays every chunk by a draw from its distribution (by default latency +/- jitter), measured
+// from the chunk's arrival at this stage.
 // Pipelined: any number of chunks are in flight, but only the head of the queue has a timer,
 // so a bulk transfer costs one timer per release, not one per chunk.
 class LatencyToxic final : public Toxic {
@@ -19,6 +21,9 @@ class LatencyToxic final : public Toxic {
   struct Params {
     std::chrono::milliseconds latency{0};
     std::chrono::milliseconds jitter{0};
+    DistributionKind distribution = DistributionKind::kUniform;
+    // The 99th percentile, for lognormal and pareto (latency is then their median).
+    std::chrono::milliseconds p99{0};
   };
 
   explicit LatencyToxic(Params params);
@@ -30,11 +35,10 @@ class LatencyToxic final : public Toxic {
   DrainedStage drain() override;
 
  private:
-  Duration delayFor(ToxicContext& ctx) const;
   void armHead(ToxicContext& ctx);
   void releaseDue(ToxicContext& ctx);
 
-  Params params_;
+  LatencyDistribution distribution_;
   // FIFO with each chunk's release time: a chunk whose jittered time is earlier than its
   // predecessor's waits behind it and leaves with it, so jitter never reorders the stream.
   HeldQueue held_;

@@ -1,11 +1,14 @@
 #include "toxics/toxic_registry.h"
 
 #include "toxics/bandwidth_toxic.h"
+#include "toxics/corrupt_toxic.h"
+#include "toxics/cut_toxic.h"
 #include "toxics/latency_toxic.h"
 #include "toxics/limit_data_toxic.h"
 #include "toxics/reset_peer_toxic.h"
 #include "toxics/slicer_toxic.h"
 #include "toxics/slow_close_toxic.h"
+#include "toxics/tcp_loss_toxic.h"
 #include "toxics/timeout_toxic.h"
 
 namespace faultline {
@@ -22,7 +25,8 @@ constexpr int64_t kMaxBytes = int64_t{1} << 50;
 const std::vector<ToxicType>& toxicTypes() {
   static const std::vector<ToxicType> types = {
       {"latency", "adds latency (plus or minus jitter) to every chunk",
-       {{"latency", "ms", 0, kDayMs, 0}, {"jitter", "ms", 0, kDayMs, 0}}, &LatencyToxic::create},
+       {{"latency", "ms", 0, kDayMs, 0}, {"jitter", "ms", 0, kDayMs, 0}, {"p99", "ms", 0, kDayMs, 0}},
+       &LatencyToxic::create},
       {"bandwidth", "limits throughput to rate KB/s (0 = unlimited)",
        {{"rate", "KB/s", 0, kMaxBytes, 0}}, &BandwidthToxic::create},
       {"slow_close", "delays the close (FIN) by delay ms",
@@ -38,6 +42,13 @@ const std::vector<ToxicType>& toxicTypes() {
        &SlicerToxic::create},
       {"limit_data", "closes the connection after bytes bytes have passed",
        {{"bytes", "bytes", 0, kMaxBytes, 0}}, &LimitDataToxic::create},
+      {"cut", "cuts the connection after after_ms ms or after after_bytes bytes in this direction",
+       {{"after_ms", "ms", 0, kDayMs, 0}, {"after_bytes", "bytes", 0, kMaxBytes, 0}}, &CutToxic::create},
+      {"tcp_loss", "stalls percent of chunks (and what follows) for rto_ms, doubling per consecutive loss",
+       {{"percent", "%", 0, 100, 0}, {"rto_ms", "ms", 1, kDayMs, 200}, {"burst", "losses", 1, 1000, 1}},
+       &TcpLossToxic::create},
+      {"corrupt", "flips one bit in ppm of every million bytes; length unchanged",
+       {{"ppm", "per million", 0, CorruptToxic::kPerMillion, 0}}, &CorruptToxic::create},
   };
   return types;
 }

@@ -6,11 +6,14 @@
 
 #include "support/fake_toxic_context.h"
 #include "toxics/bandwidth_toxic.h"
+#include "toxics/corrupt_toxic.h"
+#include "toxics/cut_toxic.h"
 #include "toxics/latency_toxic.h"
 #include "toxics/limit_data_toxic.h"
 #include "toxics/reset_peer_toxic.h"
 #include "toxics/slicer_toxic.h"
 #include "toxics/slow_close_toxic.h"
+#include "toxics/tcp_loss_toxic.h"
 #include "toxics/timeout_toxic.h"
 
 namespace faultline {
@@ -29,9 +32,14 @@ ToxicSpec latencySpec(double toxicity) {
 TEST(ToxicRegistry, ListsEveryToxiproxyTcpToxic) {
   std::set<std::string> names;
   for (const auto& type : toxicTypes()) names.insert(type.name);
-  EXPECT_EQ(names, (std::set<std::string>{"latency", "bandwidth", "slow_close", "timeout", "reset_peer", "slicer",
-                                          "limit_data"}));
+  for (const char* toxiproxy : {"latency", "bandwidth", "slow_close", "timeout", "reset_peer", "slicer", "limit_data"}) {
+    EXPECT_TRUE(names.count(toxiproxy)) << toxiproxy;
+  }
   EXPECT_EQ(findToxicType("nope"), nullptr);
+}
+
+TEST(ToxicRegistry, ListsTheTcpFaultsOfIssue14) {
+  for (const char* type : {"cut", "tcp_loss", "corrupt"}) EXPECT_NE(findToxicType(type), nullptr) << type;
 }
 
 TEST(ToxicRegistry, EachTypeBuildsItsOwnToxicClass) {
@@ -50,6 +58,23 @@ TEST(ToxicRegistry, EachTypeBuildsItsOwnToxicClass) {
   EXPECT_NE(dynamic_cast<ResetPeerToxic*>(build("reset_peer").get()), nullptr);
   EXPECT_NE(dynamic_cast<SlicerToxic*>(build("slicer").get()), nullptr);
   EXPECT_NE(dynamic_cast<LimitDataToxic*>(build("limit_data").get()), nullptr);
+  EXPECT_NE(dynamic_cast<CutToxic*>(build("cut").get()), nullptr);
+  EXPECT_NE(dynamic_cast<TcpLossToxic*>(build("tcp_loss").get()), nullptr);
+  EXPECT_NE(dynamic_cast<CorruptToxic*>(build("corrupt").get()), nullptr);
+}
+
+TEST(ToxicRegistry, TcpLossDefaultsToA200MsRtoAndSingleLosses) {
+  ToxicInput input;
+  input.type = "tcp_loss";
+  input.attributes = {{"percent", 5}};
+  auto spec = buildToxicSpec(input);
+  ASSERT_TRUE(spec.ok()) << spec.error().message;
+  EXPECT_EQ(spec->attr("rto_ms"), 200);
+  EXPECT_EQ(spec->attr("burst"), 1);
+  input.attributes = {{"percent", 101}};
+  auto bad = buildToxicSpec(input);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("attributes.percent"), std::string::npos) << bad.error().message;
 }
 
 TEST(ToxicRegistry, ToxicityZeroNeverFires) {
