@@ -133,12 +133,15 @@ void checkPlaceholders(ScenarioParseResult& result, const PlaceholderValues& fix
   // The proxies section first, with stand-in ports: its names are needed for the rest.
   PlaceholderValues base = standInValues(spec, fixed, {});
   for (const auto& [k, v] : spec.variants.front().vars) base["var." + k] = v;
-  auto text = substituteText(spec.proxies_text, base, spec.file, &result.errors);
-  if (!text.ok()) return;
-  auto parsed = parseRulesText(*text, spec.file);
-  for (auto& e : parsed.errors) result.errors.push_back(std::move(e));
-  if (!parsed.ok()) return;
-  spec.proxies = std::move(parsed.config);
+  // No proxies: section at all is fine (load and expectations against a service as it is).
+  if (spec.proxies_text.find_first_not_of(" \t\r\n") != std::string::npos) {
+    auto text = substituteText(spec.proxies_text, base, spec.file, &result.errors);
+    if (!text.ok()) return;
+    auto parsed = parseRulesText(*text, spec.file);
+    for (auto& e : parsed.errors) result.errors.push_back(std::move(e));
+    if (!parsed.ok()) return;
+    spec.proxies = std::move(parsed.config);
+  }
   std::vector<std::string> proxy_names;
   for (const auto& p : spec.proxies.proxies) proxy_names.push_back(p.name);
 
@@ -159,13 +162,14 @@ void checkPlaceholders(ScenarioParseResult& result, const PlaceholderValues& fix
 }
 
 Result<RulesConfig> resolveProxies(const ScenarioSpec& spec, const PlaceholderValues& values) {
+  if (spec.proxies_text.find_first_not_of(" \t\r\n") == std::string::npos) return RulesConfig{};
   std::vector<RulesError> errors;
   auto text = substituteText(spec.proxies_text, values, spec.file, &errors);
   if (!text.ok()) return Error::invalid(joinRulesErrors(errors));
   return parseRules(*text, spec.file);
 }
 
-std::optional<Millis> parseDurationText(std::string_view text) {
+std::optional<Millis> parseScenarioDuration(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
   std::size_t i = 0;
   while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;

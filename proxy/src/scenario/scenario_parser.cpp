@@ -82,7 +82,7 @@ class Checker {
   }
 
   std::optional<Millis> duration(const YAML::Node& node, const std::string& path, Millis min) {
-    auto d = node.IsScalar() ? parseDurationText(node.Scalar()) : std::nullopt;
+    auto d = node.IsScalar() ? parseScenarioDuration(node.Scalar()) : std::nullopt;
     if (!d || *d < min || *d > std::chrono::hours(24)) {
       fail(node, path, "'" + (node.IsScalar() ? node.Scalar() : std::string("...")) + "' is not a duration; expected " +
                            "500ms, 1.5s, 2m or a number of seconds, at least " + std::to_string(min.count()) +

@@ -38,7 +38,7 @@ bool isScenarioFile(const std::string& path);
 Result<RulesConfig> resolveProxies(const ScenarioSpec& spec, const PlaceholderValues& values);
 
 // "500ms", "1.5s", "2m", "1h"; a bare number means seconds. nullopt when malformed.
-std::optional<Millis> parseDurationText(std::string_view text);
+std::optional<Millis> parseScenarioDuration(std::string_view text);
 
 // Stand-in values for validation: every port and proxy placeholder of `spec`, plus `fixed`.
 PlaceholderValues standInValues(const ScenarioSpec& spec, const PlaceholderValues& fixed,
