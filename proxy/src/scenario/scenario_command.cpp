@@ -103,6 +103,10 @@ int runScenarioCommand(int argc, char** argv) {
   run->add_option("--log-dir", log_dir, "keep the started commands' logs and faultline.log here (default: a temporary "
                                         "directory, removed when every expectation holds)");
   run->add_option("--seed", seed, "seed of the proxies' random choices (default: random, printed)");
+  std::string duration_text;
+  double rate = 0;
+  run->add_option("--duration", duration_text, "override load.duration (500ms, 30s, 2m; a bare number is seconds)");
+  run->add_option("--rate", rate, "override load.rate (requests per second)")->check(CLI::Range(0.01, 10000.0));
   CLI11_PARSE(app, argc, argv);
 
   auto setupError = [](const std::string& message) {
@@ -129,7 +133,16 @@ int runScenarioCommand(int argc, char** argv) {
     if (own_log_dir) fs::remove_all(log_dir);
     return kExitSetup;
   }
-  const ScenarioSpec& spec = parsed.spec;
+  ScenarioSpec& spec = parsed.spec;
+  if (!duration_text.empty()) {
+    auto d = parseScenarioDuration(duration_text);
+    if (!d || d->count() <= 0) return setupError("--duration " + duration_text + ": not a duration; expected 500ms, 30s, 2m or seconds");
+    spec.load.duration = *d;
+  }
+  if (rate > 0) spec.load.rate = rate;
+  if (spec.load.rate * std::chrono::duration<double>(spec.load.duration).count() < 1) {
+    return setupError("--duration/--rate: sends nothing (less than one request); expected a longer duration or a higher rate");
+  }
 
   // The proxies run in this process: their log lines go to the log directory, not the terminal.
   try {
