@@ -14,6 +14,7 @@
 
 #include "http/http_url.h"
 #include "rules/rules_parser.h"
+#include "scenario/fault_windows.h"
 
 namespace faultline::scenario {
 
@@ -144,6 +145,18 @@ void checkPlaceholders(ScenarioParseResult& result, const PlaceholderValues& fix
   }
   std::vector<std::string> proxy_names;
   for (const auto& p : spec.proxies.proxies) proxy_names.push_back(p.name);
+  // recovered_within is measured from the end of the last fault window: one must end in time.
+  const double duration_s = std::chrono::duration<double>(spec.load.duration).count();
+  const auto windows = faultWindows(spec.proxies, duration_s);
+  const bool all_end = !windows.empty() && std::all_of(windows.begin(), windows.end(), [&](const FaultWindow& w) { return w.end_s < duration_s; });
+  for (const auto& v : spec.variants) {
+    if (!v.expect.recovered_within || all_end) continue;
+    result.errors.push_back({spec.file, v.expect.recovered_where, "expect.recovered_within",
+                             windows.empty() ? "there is no fault to recover from; expected toxics (with a schedule) in proxies:"
+                                             : "a fault is still on when the load ends; expected every toxic to have a schedule "
+                                               "whose last window ends before load.duration (e.g. start: 5s, duration: 10s)"});
+    break;
+  }
 
   for (const auto& v : spec.variants) {
     PlaceholderValues values = standInValues(spec, fixed, proxy_names);
