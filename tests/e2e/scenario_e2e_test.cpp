@@ -166,8 +166,13 @@ TEST_F(ScenarioRun, ExitsOneWhenAnExpectationFailsAndSaysMeasuredVsBound) {
 TEST_F(ScenarioRun, ExitsTwoOnAWrongFileWithLineAndColumn) {
   const auto file = write("bad.yaml", "scenario: e2e\ntarget: http://127.0.0.1:1/\nload: {rate: 20, duration: soon}\n");
   std::string out;
-  ASSERT_EQ(run({"scenario", "run", file}, &out), 2) << out;
+  ASSERT_EQ(run({"scenario", "run", file, "--junit", dir_ + "/junit.xml"}, &out), 2) << out;
   EXPECT_NE(out.find(file + ":3:28: load.duration: 'soon' is not a duration"), std::string::npos) << out;
+  // The JUnit file says why nothing was measured.
+  const std::string xml = readFile(dir_ + "/junit.xml");
+  std::string why;
+  ASSERT_TRUE(wellFormedXml(xml, &why)) << why << "\n" << xml;
+  EXPECT_NE(xml.find("<error message=\"" + file + ":3:28: load.duration"), std::string::npos) << xml;
   // faultline validate tells it is a scenario file and says the same.
   ASSERT_EQ(run({"validate", file}, &out), 1) << out;
   EXPECT_NE(out.find(file + ":3:28: load.duration"), std::string::npos) << out;

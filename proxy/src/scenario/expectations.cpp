@@ -83,4 +83,14 @@ std::string junitXml(const ScenarioResult& run) {
   return out;
 }
 
+std::string junitSetupErrorXml(const std::string& scenario, const std::string& message) {
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += "<testsuites name=\"faultline scenario\" tests=\"1\" failures=\"0\" errors=\"1\">\n";
+  out += fmt::format("  <testsuite name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\">\n", xmlEscape(scenario));
+  out += fmt::format("    <testcase classname=\"{}\" name=\"set-up\" time=\"0\"><error message=\"{}\" type=\"setup\">{}</error></testcase>\n",
+                     xmlEscape(scenario), xmlEscape(message), xmlEscape(message));
+  out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
 }  // namespace faultline::scenario

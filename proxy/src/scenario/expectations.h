@@ -16,4 +16,8 @@ std::vector<Verdict> evaluateExpectations(const ExpectSpec& expect, const Varian
 // name=EXPECTATION time=..>[<failure message=.../>]</testcase>...
 std::string junitXml(const ScenarioResult& run);
 
+// The file or the set-up was wrong (exit 2): one test case "set-up" with an <error>, so a CI
+// system that reads the JUnit file shows why nothing was measured.
+std::string junitSetupErrorXml(const std::string& scenario, const std::string& message);
+
 }  // namespace faultline::scenario

@@ -129,7 +129,10 @@ int runScenarioCommand(int argc, char** argv) {
 
   auto parsed = loadScenarioFile(file, fixedValues(file, seed, log_dir));
   if (!parsed.ok()) {
-    for (const auto& e : parsed.errors) std::fprintf(stderr, "%s\n", e.toString().c_str());
+    std::string all;
+    for (const auto& e : parsed.errors) all += e.toString() + "\n";
+    std::fprintf(stderr, "%s", all.c_str());
+    if (!junit.empty()) writeFile(junit, junitSetupErrorXml(file, all));
     if (own_log_dir) fs::remove_all(log_dir);
     return kExitSetup;
   }
@@ -170,6 +173,7 @@ int runScenarioCommand(int argc, char** argv) {
   };
   RunOutcome outcome = runScenario(spec, options);
   if (outcome.setup_error) {
+    if (!junit.empty()) writeFile(junit, junitSetupErrorXml(spec.name, *outcome.setup_error));
     std::fprintf(stderr, "faultline scenario: %s\nfaultline scenario: logs kept in %s\n", outcome.setup_error->c_str(), log_dir.c_str());
     return kExitSetup;
   }
