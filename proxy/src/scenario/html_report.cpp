@@ -1,4 +1,4 @@
-#include "html_report.h"
+#include "scenario/html_report.h"
 
 #include <fmt/format.h>
 
@@ -7,10 +7,11 @@
 #include <cmath>
 #include <functional>
 
-#include "exit_description.h"
-#include "phase_stats.h"
+#include "scenario/exit_description.h"
+#include "scenario/run_stats.h"
+#include "scenario/summary_table.h"
 
-namespace faultline::sim {
+namespace faultline::scenario {
 
 namespace {
 
@@ -76,7 +77,7 @@ struct Frame {
     return s;
   }
 
-  std::string faults(const PhaseResult& phase) const {
+  std::string faults(const VariantResult& phase) const {
     std::string s;
     for (const auto& w : phase.windows) {
       s += fmt::format(R"(<rect class="fault" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}"><title>fault: {}</title></rect>)",
@@ -85,20 +86,20 @@ struct Frame {
       s += fmt::format(R"(<text class="faultlabel" x="{:.1f}" y="{:.1f}">fault: {}</text>)", px(w.start_s) + 4,
                        kTop + 12, escape(w.label));
     }
-    if (phase.server_exit_code) {
-      const double x = px(phase.server_exit_s);
+    for (const auto& e : phase.exits) {
+      const double x = px(e.at_s);
       s += fmt::format(R"(<line class="exit" x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}"/>)", x, kTop, x, kHeight - kBottom);
-      s += fmt::format(R"(<text class="exitlabel" x="{:.1f}" y="{:.1f}" text-anchor="end">server {}</text>)", x - 4,
-                       kTop + 26, escape(exitDescription(phase)));
+      s += fmt::format(R"(<text class="exitlabel" x="{:.1f}" y="{:.1f}" text-anchor="end">{}</text>)", x - 4,
+                       kTop + 26, escape(exitDescription(e)));
     }
     return s;
   }
 };
 
-std::string svgOpen(const std::string& chart, const PhaseResult& phase, std::size_t points) {
+std::string svgOpen(const std::string& chart, const VariantResult& phase, std::size_t points) {
   return fmt::format(R"(<svg class="chart" data-chart="{}" data-phase="{}" data-points="{}" viewBox="0 0 {:.0f} {:.0f}" )"
                      R"(width="{:.0f}" height="{:.0f}" xmlns="http://www.w3.org/2000/svg">)",
-                     chart, phase.path, points, kWidth, kHeight, kWidth, kHeight);
+                     chart, phase.name, points, kWidth, kHeight, kWidth, kHeight);
 }
 
 std::string polyline(const std::vector<std::pair<double, double>>& points, const Frame& f, const std::string& cls) {
@@ -115,7 +116,7 @@ struct Buckets {
   std::vector<std::vector<double>> latencies;
 };
 
-Buckets bucketize(const PhaseResult& phase, double x_max) {
+Buckets bucketize(const VariantResult& phase, double x_max) {
   Buckets b;
   b.width_s = x_max > 120 ? std::ceil(x_max / 120) : 1;
   const auto n = static_cast<std::size_t>(std::ceil(x_max / b.width_s)) + 1;
@@ -129,13 +130,15 @@ Buckets bucketize(const PhaseResult& phase, double x_max) {
   return b;
 }
 
-double phaseEnd(const PhaseResult& phase) {
+double phaseEnd(const VariantResult& phase) {
   double end = phase.duration_s;
-  for (const auto& s : phase.samples) end = std::max(end, s.t_s);
+  for (const auto& series : phase.series) {
+    for (const auto& [t, v] : series.points) end = std::max(end, t);
+  }
   return end;
 }
 
-std::string outcomesChart(const PhaseResult& phase, double x_max, double y_max) {
+std::string outcomesChart(const VariantResult& phase, double x_max, double y_max) {
   const Frame f{x_max, y_max};
   const Buckets b = bucketize(phase, x_max);
   std::string body;
@@ -156,7 +159,7 @@ std::string outcomesChart(const PhaseResult& phase, double x_max, double y_max) 
   return svgOpen("outcomes", phase, points) + f.faults(phase) + f.axes("requests / s") + body + "</svg>";
 }
 
-std::vector<std::array<std::pair<double, double>, 3>> latencySeries(const PhaseResult& phase, double x_max) {
+std::vector<std::array<std::pair<double, double>, 3>> latencySeries(const VariantResult& phase, double x_max) {
   const Buckets b = bucketize(phase, x_max);
   std::vector<std::array<std::pair<double, double>, 3>> series;
   for (std::size_t i = 0; i < b.latencies.size(); ++i) {
@@ -167,7 +170,7 @@ std::vector<std::array<std::pair<double, double>, 3>> latencySeries(const PhaseR
   return series;
 }
 
-std::string latencyChart(const PhaseResult& phase, double x_max, double y_max) {
+std::string latencyChart(const VariantResult& phase, double x_max, double y_max) {
   const Frame f{x_max, y_max};
   const auto series = latencySeries(phase, x_max);
   std::string body;
@@ -180,39 +183,21 @@ std::string latencyChart(const PhaseResult& phase, double x_max, double y_max) {
   return svgOpen("latency", phase, series.size()) + f.faults(phase) + f.axes("latency ms") + body + "</svg>";
 }
 
-std::string rssChart(const PhaseResult& phase, double x_max, double y_max) {
+std::string seriesChart(const VariantResult& phase, const Series& series, double x_max, double y_max) {
   const Frame f{x_max, y_max};
-  std::vector<std::pair<double, double>> line;
-  for (const auto& s : phase.samples) {
-    if (s.rss_mib > 0) line.emplace_back(s.t_s, s.rss_mib);
-  }
-  return svgOpen("rss", phase, line.size()) + f.faults(phase) + f.axes("RSS MiB") + polyline(line, f, "line rss") + "</svg>";
+  return svgOpen("series", phase, series.points.size()) + f.faults(phase) + f.axes(series.name) +
+         polyline(series.points, f, "line series") + "</svg>";
 }
 
-std::string breakerChart(const PhaseResult& phase, double x_max) {
-  // Drawn as a step: closed at the bottom, half-open in the middle, open at the top.
-  const Frame f{x_max, 2};
-  auto level = [](int state) { return state == 1 ? 2.0 : state == 2 ? 1.0 : 0.0; };
-  std::vector<std::pair<double, double>> line;
-  for (const auto& s : phase.samples) {
-    if (s.breaker_state < 0) continue;
-    if (!line.empty()) line.emplace_back(s.t_s, line.back().second);
-    line.emplace_back(s.t_s, level(s.breaker_state));
-  }
-  auto tick = [](double v) { return v >= 1.5 ? std::string("open") : v >= 0.5 ? std::string("half-open") : std::string("closed"); };
-  return svgOpen("breaker", phase, line.size()) + f.faults(phase) + f.axes("", tick, 2) +
-         polyline(line, f, "line breaker") + "</svg>";
-}
-
-std::string summaryHtml(const SimRun& run) {
-  std::vector<PhaseStats> stats;
-  for (const auto& p : run.phases) stats.push_back(computeStats(p));
+std::string summaryHtml(const ScenarioResult& run) {
+  std::vector<RunStats> stats;
+  for (const auto& p : run.variants) stats.push_back(computeStats(p));
   std::string s = "<table class=\"summary\"><tr><th></th>";
-  for (const auto& p : run.phases) s += "<th>/" + escape(p.path) + "</th>";
+  for (const auto& p : run.variants) s += "<th>" + escape(p.name) + "</th>";
   s += "</tr>";
   auto row = [&](const std::string& label, const std::function<std::string(std::size_t)>& cell) {
     s += "<tr><td>" + label + "</td>";
-    for (std::size_t i = 0; i < run.phases.size(); ++i) s += "<td>" + escape(cell(i)) + "</td>";
+    for (std::size_t i = 0; i < run.variants.size(); ++i) s += "<td>" + escape(cell(i)) + "</td>";
     s += "</tr>";
   };
   row("requests", [&](std::size_t i) { return std::to_string(stats[i].requests); });
@@ -227,13 +212,21 @@ std::string summaryHtml(const SimRun& run) {
   row("latency p50 / p90 / p99 / max (ms)", [&](std::size_t i) {
     return fmt::format("{:.0f} / {:.0f} / {:.0f} / {:.0f}", stats[i].p50_ms, stats[i].p90_ms, stats[i].p99_ms, stats[i].max_ms);
   });
-  row("peak server RSS (MiB)", [&](std::size_t i) { return fmt::format("{:.1f}", stats[i].peak_rss_mib); });
-  row("breaker transitions", [&](std::size_t i) { return fmt::format("{:.0f}", stats[i].breaker_transitions); });
-  row("server", [&](std::size_t i) { return exitDescription(run.phases[i]); });
+  row("started processes", [&](std::size_t i) { return exitsDescription(run.variants[i]); });
   row("recovered after the fault", [&](std::size_t i) {
+    if (!stats[i].last_fault_end_s) return std::string("-");
     return stats[i].recovery_s ? fmt::format("{:.1f} s", *stats[i].recovery_s) : std::string("never");
   });
-  return s + "</table>";
+  s += "</table>";
+  std::string verdicts;
+  for (const auto& v : run.variants) {
+    for (const auto& verdict : v.verdicts) {
+      verdicts += fmt::format(R"(<li class="{}"><b>{}</b> {}: {} (measured {})</li>)", verdict.holds ? "pass" : "fail",
+                              verdict.holds ? "PASS" : "FAIL", escape(v.name), escape(verdict.name), escape(verdict.measured));
+    }
+  }
+  if (!verdicts.empty()) s += "<ul class=\"verdicts\">" + verdicts + "</ul>";
+  return s;
 }
 
 constexpr const char* kStyle = R"(
@@ -248,16 +241,17 @@ table.summary td:first-child,table.summary th:first-child{text-align:left} table
 .fault{fill:#d2372f;fill-opacity:.10} .faultlabel{font-size:11px;fill:#a3231d}
 .exit{stroke:#d2372f;stroke-width:2;stroke-dasharray:5 3} .exitlabel{font-size:11px;fill:#a3231d;font-weight:600}
 .line{fill:none;stroke-width:2} .p50{stroke:#2b6cb0} .p90{stroke:#e08a00} .p99{stroke:#c53030}
-.rss{stroke:#6b46c1} .breaker{stroke:#c53030}
+.series{stroke:#6b46c1} p.caption{margin:0 0 8px;color:#3b434c;max-width:1300px}
+ul.verdicts{padding-left:18px} li.pass b{color:#2e9d4f} li.fail b{color:#d2372f} p.story{font-size:15px;margin:4px 0}
 .legend{font-size:12px;color:#3b434c;margin:2px 0 0 60px} .legend span.k{display:inline-block;width:14px;height:3px;margin:0 5px 3px 12px;vertical-align:middle}
 )";
 
 }  // namespace
 
-std::string renderHtmlReport(const SimRun& run) {
-  double x_max = 1, rate_max = 1, latency_max = 1, rss_max = 1;
-  for (const auto& phase : run.phases) x_max = std::max(x_max, phaseEnd(phase));
-  for (const auto& phase : run.phases) {
+std::string renderHtmlReport(const ScenarioResult& run) {
+  double x_max = 1, rate_max = 1, latency_max = 1;
+  for (const auto& phase : run.variants) x_max = std::max(x_max, phaseEnd(phase));
+  for (const auto& phase : run.variants) {
     const Buckets b = bucketize(phase, x_max);
     for (const auto& c : b.counts) {
       std::size_t total = 0;
@@ -265,11 +259,9 @@ std::string renderHtmlReport(const SimRun& run) {
       rate_max = std::max(rate_max, static_cast<double>(total) / b.width_s);
     }
     for (const auto& s : latencySeries(phase, x_max)) latency_max = std::max(latency_max, s[2].second);
-    for (const auto& s : phase.samples) rss_max = std::max(rss_max, s.rss_mib);
   }
   rate_max = niceMax(rate_max * 1.1);
   latency_max = niceMax(latency_max * 1.05);
-  rss_max = niceMax(rss_max * 1.1);
 
   std::string outcome_legend;
   for (int o = 0; o < kOutcomeCount; ++o) {
@@ -278,37 +270,72 @@ std::string renderHtmlReport(const SimRun& run) {
   }
   struct Section {
     std::string title;
+    std::string caption;
     std::string legend;
-    std::function<std::string(const PhaseResult&)> chart;
+    std::function<std::string(const VariantResult&)> chart;  // "" = nothing to draw for this variant
   };
-  const std::vector<Section> sections = {
-      {"Requests per second, by outcome", outcome_legend,
-       [&](const PhaseResult& p) { return outcomesChart(p, x_max, rate_max); }},
+  std::vector<Section> sections = {
+      {"Requests per second, by outcome",
+       "Each bar is one second of requests, by when they were sent, stacked by how they ended: ok, degraded (a "
+       "fallback answer), shed (503/429), error, timeout. Shaded: the fault windows; a dashed line: a started "
+       "process that exited.",
+       outcome_legend, [&](const VariantResult& p) { return outcomesChart(p, x_max, rate_max); }},
       {"Latency percentiles per second (ms, by request start)",
+       "How long the requests sent in each second took, as the client saw it (a timeout counts at the client's "
+       "timeout): p50, p90 and p99.",
        R"(<span class="k" style="background:#2b6cb0"></span>p50<span class="k" style="background:#e08a00"></span>p90)"
        R"(<span class="k" style="background:#c53030"></span>p99)",
-       [&](const PhaseResult& p) { return latencyChart(p, x_max, latency_max); }},
-      {"Server resident memory (MiB)", R"(<span class="k" style="background:#6b46c1"></span>RSS)",
-       [&](const PhaseResult& p) { return rssChart(p, x_max, rss_max); }},
-      {"Circuit breaker state (from the server's /metrics)", R"(<span class="k" style="background:#c53030"></span>state)",
-       [&](const PhaseResult& p) { return breakerChart(p, x_max); }},
+       [&](const VariantResult& p) { return latencyChart(p, x_max, latency_max); }},
   };
+  // One section per observed number, in the order the file lists them; a variant that has no
+  // samples of it (not observed there, or never answered) gets no empty chart.
+  std::vector<std::string> names;
+  for (const auto& v : run.variants) {
+    for (const auto& series : v.series) {
+      if (std::find(names.begin(), names.end(), series.name) == names.end()) names.push_back(series.name);
+    }
+  }
+  for (const auto& name : names) {
+    double y_max = 1;
+    std::string caption;
+    for (const auto& v : run.variants) {
+      for (const auto& series : v.series) {
+        if (series.name != name) continue;
+        caption = series.caption;
+        for (const auto& [t, y] : series.points) y_max = std::max(y_max, y);
+      }
+    }
+    y_max = niceMax(y_max * 1.1);
+    sections.push_back({name, caption.empty() ? "Sampled during the run (observe: in the scenario file)." : caption,
+                        R"(<span class="k" style="background:#6b46c1"></span>)" + escape(name),
+                        [&run, name, y_max, x_max](const VariantResult& p) -> std::string {
+                          (void)run;
+                          for (const auto& series : p.series) {
+                            if (series.name == name && !series.points.empty()) return seriesChart(p, series, x_max, y_max);
+                          }
+                          return "";
+                        }});
+  }
 
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
-  html += "<title>Faultline simulation: " + escape(run.scenario) + "</title><style>" + kStyle + "</style></head><body>\n";
-  html += "<h1>Faultline simulation: " + escape(run.scenario) + "</h1>\n";
-  html += "<p class=\"sub\">" + escape(run.description) + "</p><p class=\"sub\">" + escape(run.settings) +
-          ". Shaded: the fault window.</p>\n";
+  html += "<title>Faultline scenario: " + escape(run.scenario) + "</title><style>" + kStyle + "</style></head><body>\n";
+  html += "<h1>Faultline scenario: " + escape(run.scenario) + "</h1>\n";
+  html += "<p class=\"sub\">" + escape(run.description) + "</p><p class=\"sub\">" + escape(run.settings) + "</p>\n";
+  html += "<h2>What happened</h2>";
+  for (const auto& v : run.variants) html += "<p class=\"story\">" + escape(summarySentence(v)) + "</p>";
   html += summaryHtml(run) + "\n";
   for (const auto& section : sections) {
-    html += "<h2>" + escape(section.title) + "</h2><div class=\"row\">";
-    for (const auto& phase : run.phases) {
-      html += "<figure><figcaption>/" + escape(phase.path) + "</figcaption>" + section.chart(phase) + "</figure>";
+    std::string figures;
+    for (const auto& phase : run.variants) {
+      const std::string chart = section.chart(phase);
+      if (!chart.empty()) figures += "<figure><figcaption>" + escape(phase.name) + "</figcaption>" + chart + "</figure>";
     }
-    html += "</div><div class=\"legend\">" + section.legend + "</div>\n";
+    if (figures.empty()) continue;
+    html += "<h2>" + escape(section.title) + "</h2><p class=\"caption\">" + escape(section.caption) + "</p><div class=\"row\">" +
+            figures + "</div><div class=\"legend\">" + section.legend + "</div>\n";
   }
   html += "</body></html>\n";
   return html;
 }
 
-}  // namespace faultline::sim
+}  // namespace faultline::scenario
