@@ -9,6 +9,7 @@
 #include "http/http_parser.h"
 #include "http/http_wire.h"
 #include "net/address.h"
+#include "net/uv_error.h"
 
 namespace faultline {
 
@@ -40,8 +41,6 @@ std::string prefixOf(HttpClientFailure kind) {
 Error clientError(HttpClientFailure kind, const std::string& message) {
   return Error::io(prefixOf(kind) + message);
 }
-
-std::string describeUv(int status) { return std::string(uv_err_name(status)) + " (" + uv_strerror(status) + ")"; }
 
 }  // namespace
 
@@ -119,7 +118,7 @@ void HttpClientCall::start(std::shared_ptr<HttpClientCall> self) {
   if (int rc = uv_tcp_init(loop_, &tcp_); rc < 0) {
     pending_closes_ = 1;
     finished_ = true;
-    result_ = clientError(HttpClientFailure::kIo, "socket for " + label_ + ": " + describeUv(rc));
+    result_ = clientError(HttpClientFailure::kIo, "socket for " + label_ + ": " + uvErrorText(rc));
     uv_close(reinterpret_cast<uv_handle_t*>(&timer_), &HttpClientCall::onClosed);
     return;
   }
@@ -144,7 +143,7 @@ void HttpClientCall::start(std::shared_ptr<HttpClientCall> self) {
   if (int rc = uv_getaddrinfo(loop_, &resolve_req_, &HttpClientCall::onResolved, request_.host.c_str(), port.c_str(),
                               &hints);
       rc < 0) {
-    fail(HttpClientFailure::kResolve, "resolve " + request_.host + ": " + describeUv(rc));
+    fail(HttpClientFailure::kResolve, "resolve " + request_.host + ": " + uvErrorText(rc));
     return;
   }
   resolving_ = true;
@@ -160,7 +159,7 @@ void HttpClientCall::onResolved(uv_getaddrinfo_t* req, int status, addrinfo* res
   }
   if (status < 0 || result == nullptr) {
     uv_freeaddrinfo(result);
-    self->fail(HttpClientFailure::kResolve, "resolve " + self->request_.host + ": " + describeUv(status));
+    self->fail(HttpClientFailure::kResolve, "resolve " + self->request_.host + ": " + uvErrorText(status));
     return;
   }
   self->connect(result->ai_addr);
@@ -171,7 +170,7 @@ void HttpClientCall::connect(const sockaddr* address) {
   label_ = formatSockaddr(address);
   connect_req_.data = this;
   if (int rc = uv_tcp_connect(&connect_req_, &tcp_, address, &HttpClientCall::onConnected); rc < 0) {
-    fail(HttpClientFailure::kIo, "connect " + label_ + ": " + describeUv(rc));
+    fail(HttpClientFailure::kIo, "connect " + label_ + ": " + uvErrorText(rc));
   }
 }
 
@@ -179,15 +178,15 @@ void HttpClientCall::onConnected(uv_connect_t* req, int status) noexcept {
   auto* self = static_cast<HttpClientCall*>(req->data);
   if (self->finished_) return;
   if (status == UV_ECONNREFUSED) {
-    self->fail(HttpClientFailure::kConnectionRefused, "connect " + self->label_ + ": " + describeUv(status));
+    self->fail(HttpClientFailure::kConnectionRefused, "connect " + self->label_ + ": " + uvErrorText(status));
     return;
   }
   if (status == UV_ETIMEDOUT) {
-    self->fail(HttpClientFailure::kTimeout, "connect " + self->label_ + ": " + describeUv(status));
+    self->fail(HttpClientFailure::kTimeout, "connect " + self->label_ + ": " + uvErrorText(status));
     return;
   }
   if (status < 0) {
-    self->fail(HttpClientFailure::kIo, "connect " + self->label_ + ": " + describeUv(status));
+    self->fail(HttpClientFailure::kIo, "connect " + self->label_ + ": " + uvErrorText(status));
     return;
   }
   HttpRequest wire;
@@ -202,12 +201,12 @@ void HttpClientCall::onConnected(uv_connect_t* req, int status) noexcept {
   self->write_req_.data = self;
   auto* stream = reinterpret_cast<uv_stream_t*>(&self->tcp_);
   if (int rc = uv_write(&self->write_req_, stream, &buf, 1, &HttpClientCall::onWritten); rc < 0) {
-    self->fail(HttpClientFailure::kIo, "write to " + self->label_ + ": " + describeUv(rc));
+    self->fail(HttpClientFailure::kIo, "write to " + self->label_ + ": " + uvErrorText(rc));
     return;
   }
   // Read at once: a server may answer (e.g. 413) before it has read the whole request.
   if (int rc = uv_read_start(stream, &HttpClientCall::onAlloc, &HttpClientCall::onRead); rc < 0) {
-    self->fail(HttpClientFailure::kIo, "read from " + self->label_ + ": " + describeUv(rc));
+    self->fail(HttpClientFailure::kIo, "read from " + self->label_ + ": " + uvErrorText(rc));
   }
 }
 
@@ -216,10 +215,10 @@ void HttpClientCall::onWritten(uv_write_t* req, int status) noexcept {
   if (self->finished_ || status >= 0) return;
   if (self->response_started_) return;  // the server answered early and closed; let the read decide
   if (status == UV_ECONNRESET || status == UV_EPIPE) {
-    self->fail(HttpClientFailure::kReset, "write to " + self->label_ + ": " + describeUv(status));
+    self->fail(HttpClientFailure::kReset, "write to " + self->label_ + ": " + uvErrorText(status));
     return;
   }
-  self->fail(HttpClientFailure::kIo, "write to " + self->label_ + ": " + describeUv(status));
+  self->fail(HttpClientFailure::kIo, "write to " + self->label_ + ": " + uvErrorText(status));
 }
 
 void HttpClientCall::onAlloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) noexcept {
@@ -249,7 +248,7 @@ void HttpClientCall::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* 
   } else {
     const int status = static_cast<int>(nread);
     const auto kind = status == UV_ECONNRESET ? HttpClientFailure::kReset : HttpClientFailure::kIo;
-    self->fail(kind, "read from " + self->label_ + ": " + describeUv(status));
+    self->fail(kind, "read from " + self->label_ + ": " + uvErrorText(status));
     return;
   }
   if (self->parser_.hasMessage()) {
@@ -331,7 +330,7 @@ Result<HttpResponse> httpRequestSync(const HttpClientRequest& request) {
   uv_run(&loop, UV_RUN_DEFAULT);
   // Every handle of the call is closed before its callback runs, so the loop is empty here.
   if (int rc = uv_loop_close(&loop); rc < 0) {
-    httpLog().error("http client loop not empty at close error={}", uv_err_name(rc));
+    httpLog().error("http client loop not empty at close error={}", uvErrorText(rc));
   }
   if (!outcome) return Error{ErrorCode::kInternal, "HTTP request to " + request.host + " ended without a result"};
   return std::move(*outcome);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include "net/uv_error.h"
 #include "proxy/buffer_budget.h"
 
 namespace faultline {
@@ -55,69 +56,34 @@ Session::~Session() = default;
 void Session::start() {
   peer_ = peerName(&client_);
   spdlog::debug("session accepted proxy={} conn={} client={}", env_.proxy_name, id_, peer_);
-  uv_timer_start(&timer_, &Session::onTimer, static_cast<uint64_t>(env_.connect_timeout.count()), 0);
-  if (auto numeric = numericSockaddr(env_.upstream)) {
-    connectUpstream(reinterpret_cast<const sockaddr*>(&*numeric));
-    return;
-  }
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  resolve_req_.data = this;
-  const std::string port = std::to_string(env_.upstream.port);
-  if (int rc = uv_getaddrinfo(env_.loop, &resolve_req_, &Session::onResolved, env_.upstream.host.c_str(), port.c_str(),
-                              &hints);
-      rc < 0) {
+  // The dial borrows the upstream link's timer queue for its deadline: no handle of its own.
+  dialer_.setOnResolveSettled([this] { onHandleClosed(); });
+  dialer_.start(
+      env_.loop, &upstream_, env_.upstream, [this](const Dialer::Outcome& outcome) { onDialed(outcome); },
+      &up_.timerQueue(), env_.connect_timeout);
+}
+
+void Session::onDialed(const Dialer::Outcome& outcome) {
+  if (closing_) return;
+  if (outcome.status != 0) {
     ++env_.stats->upstream_connect_failures;
-    close(CloseReason::kUpstreamFailed, CloseMode::kGraceful,
-          "resolve " + env_.upstream.toString() + ": " + uv_strerror(rc));
-    return;
-  }
-  resolving_ = true;
-}
-
-void Session::onResolved(uv_getaddrinfo_t* req, int status, addrinfo* res) noexcept {
-  auto* self = static_cast<Session*>(req->data);
-  self->resolving_ = false;
-  if (self->closing_) {
-    uv_freeaddrinfo(res);
-    self->onHandleClosed();  // may be the last thing the session waited for
-    return;
-  }
-  if (status < 0 || res == nullptr) {
-    ++self->env_.stats->upstream_connect_failures;
-    self->close(CloseReason::kUpstreamFailed, CloseMode::kGraceful,
-                "resolve " + self->env_.upstream.host + ": " + uv_strerror(status));
-    uv_freeaddrinfo(res);
-    return;
-  }
-  self->connectUpstream(res->ai_addr);
-  uv_freeaddrinfo(res);
-}
-
-void Session::connectUpstream(const sockaddr* address) {
-  connect_req_.data = this;
-  if (int rc = uv_tcp_connect(&connect_req_, &upstream_, address, &Session::onConnect); rc < 0) {
-    ++env_.stats->upstream_connect_failures;
-    close(CloseReason::kUpstreamFailed, CloseMode::kGraceful,
-          "connect " + env_.upstream.toString() + ": " + uv_err_name(rc) + " (" + uv_strerror(rc) + ")");
-  }
-}
-
-void Session::onConnect(uv_connect_t* req, int status) noexcept {
-  static_cast<Session*>(req->data)->onConnected(status);
-}
-
-void Session::onConnected(int status) {
-  if (status == UV_ECANCELED || closing_) return;
-  if (status < 0) {
-    ++env_.stats->upstream_connect_failures;
-    close(CloseReason::kUpstreamFailed, CloseMode::kGraceful,
-          "connect " + env_.upstream.toString() + ": " + uv_err_name(status) + " (" + uv_strerror(status) + ")");
+    std::string detail;
+    switch (outcome.stage) {
+      case Dialer::Stage::kResolve:
+        detail = "resolve " + env_.upstream.toString() + ": " + uvErrorText(outcome.status);
+        break;
+      case Dialer::Stage::kTimeout:
+        detail = "connect " + env_.upstream.toString() + ": timed out after " +
+                 std::to_string(env_.connect_timeout.count()) + " ms";
+        break;
+      case Dialer::Stage::kConnect:
+        detail = "connect " + env_.upstream.toString() + ": " + uvErrorText(outcome.status);
+        break;
+    }
+    close(CloseReason::kUpstreamFailed, CloseMode::kGraceful, detail);
     return;
   }
   connected_ = true;
-  uv_timer_stop(&timer_);
   uv_tcp_nodelay(&client_, 1);
   uv_tcp_nodelay(&upstream_, 1);
   std::vector<ToxicSpecPtr> none;
@@ -149,7 +115,7 @@ void Session::onLinkReadError(Stream stream, int status) {
     close(from_client ? CloseReason::kClientReset : CloseReason::kUpstreamReset, CloseMode::kReset);
   } else {
     close(CloseReason::kError, CloseMode::kReset,
-          std::string(from_client ? "client" : "upstream") + " read: " + uv_err_name(status));
+          std::string(from_client ? "client" : "upstream") + " read: " + uvErrorText(status));
   }
 }
 
@@ -157,7 +123,7 @@ void Session::onLinkWriteError(Stream stream, int status, const char* what) {
   if (closing_) return;
   // A failed write means the destination peer is gone.
   close(stream == Stream::kUpstream ? CloseReason::kUpstreamReset : CloseReason::kClientReset, CloseMode::kReset,
-        std::string(what) + " " + (stream == Stream::kUpstream ? "upstream" : "client") + ": " + uv_err_name(status));
+        std::string(what) + " " + (stream == Stream::kUpstream ? "upstream" : "client") + ": " + uvErrorText(status));
 }
 
 void Session::onLinkEnded(Stream) {
@@ -231,22 +197,16 @@ void Session::close(CloseReason reason, CloseMode mode, const std::string& detai
   closeHandles(mode);
 }
 
+// Only the drain deadline runs on this timer (the connect deadline is the dialer's).
 void Session::onTimer(uv_timer_t* timer) noexcept {
   auto* self = static_cast<Session*>(timer->data);
-  if (self->closing_) {
-    if (!self->handles_closing_) self->closeHandles(CloseMode::kReset);
-    return;
-  }
-  ++self->env_.stats->upstream_connect_failures;
-  self->close(CloseReason::kUpstreamFailed, CloseMode::kGraceful,
-              "connect " + self->env_.upstream.toString() + ": timed out after " +
-                  std::to_string(self->env_.connect_timeout.count()) + " ms");
+  if (self->closing_ && !self->handles_closing_) self->closeHandles(CloseMode::kReset);
 }
 
 void Session::closeHandles(CloseMode mode) {
   if (handles_closing_) return;
   handles_closing_ = true;
-  if (resolving_) uv_cancel(reinterpret_cast<uv_req_t*>(&resolve_req_));
+  dialer_.cancel();
   if (mode == CloseMode::kReset) {
     // SO_LINGER with a zero timeout makes close() send RST instead of FIN. Unlike
     // uv_tcp_close_reset it also works on a socket whose write side was already shut down.
@@ -278,7 +238,7 @@ void Session::onClosed(uv_handle_t* handle) noexcept {
 
 // Memory is released only here, once every handle has closed and no request can call back.
 void Session::onHandleClosed() {
-  if (open_handles_ > 0 || resolving_) return;
+  if (open_handles_ > 0 || dialer_.resolving()) return;
   --env_.stats->connections_active;
   delete this;
 }

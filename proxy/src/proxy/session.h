@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "net/address.h"
+#include "net/dialer.h"
 #include "proxy/link.h"
 #include "proxy/proxy_config.h"
 #include "toxics/toxic.h"
@@ -77,13 +78,10 @@ class Session final : private LinkEvents {
   void onLinkStageBuilt(Stream stream, const ToxicSpec& spec, bool applied) override;
   void onLinkClosed(Stream stream) override;
 
-  void connectUpstream(const sockaddr* address);
-  void onConnected(int status);
+  void onDialed(const Dialer::Outcome& outcome);
   void closeHandles(CloseMode mode);
   void onHandleClosed();
 
-  static void onResolved(uv_getaddrinfo_t* req, int status, addrinfo* res) noexcept;
-  static void onConnect(uv_connect_t* req, int status) noexcept;
   static void onReadCb(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept;
   static void onTimer(uv_timer_t* timer) noexcept;
   static void onClosed(uv_handle_t* handle) noexcept;
@@ -93,14 +91,12 @@ class Session final : private LinkEvents {
   SessionOwner* owner_;
   uv_tcp_t client_{};
   uv_tcp_t upstream_{};
-  uv_timer_t timer_{};
-  uv_connect_t connect_req_{};
-  uv_getaddrinfo_t resolve_req_{};
+  uv_timer_t timer_{};  // the graceful close's drain deadline
   Link up_;    // client -> upstream
   Link down_;  // upstream -> client
+  Dialer dialer_;  // after the links: it may hold a timer on up_'s queue until it is destroyed
   std::string peer_;
   int open_handles_ = 0;
-  bool resolving_ = false;
   bool connected_ = false;
   bool closing_ = false;
   bool handles_closing_ = false;
