@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "serve_process.h"
+#include "support/serve_process.h"
 
 namespace faultline::testing {
 namespace {

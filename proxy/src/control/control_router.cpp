@@ -319,7 +319,7 @@ HttpResponse ControlRouter::listToxics(const std::string& proxy) const {
   if (!toxics) return errorFrom(toxics.error());
   OrderedJson body = OrderedJson::array();
   for (const auto& toxic : *toxics) {
-    if (toxic) body.push_back(toxicToJson(*toxic));
+    if (toxic) body.push_back(toxicToJson(*toxic, registry_.scheduleStatus(proxy, toxic->name)));
   }
   return jsonResponse(200, body);
 }
@@ -335,13 +335,13 @@ HttpResponse ControlRouter::createToxic(const std::string& proxy, const HttpRequ
   auto added = registry_.addToxic(proxy, *spec);
   if (!added) return errorFrom(added.error());
   // Toxiproxy answers 200 here, not 201; clients check for it.
-  return jsonResponse(200, toxicToJson(**added));
+  return jsonResponse(200, toxicToJson(**added, registry_.scheduleStatus(proxy, (*added)->name)));
 }
 
 HttpResponse ControlRouter::getToxic(const std::string& proxy, const std::string& toxic) const {
   auto spec = registry_.toxic(proxy, toxic);
   if (!spec) return errorFrom(spec.error());
-  return jsonResponse(200, toxicToJson(**spec));
+  return jsonResponse(200, toxicToJson(**spec, registry_.scheduleStatus(proxy, toxic)));
 }
 
 HttpResponse ControlRouter::updateToxic(const std::string& proxy, const std::string& toxic,
@@ -353,7 +353,7 @@ HttpResponse ControlRouter::updateToxic(const std::string& proxy, const std::str
   if (!patch) return badBody(patch.error());
   auto updated = registry_.updateToxic(proxy, toxic, *patch);
   if (!updated) return errorFrom(updated.error());
-  return jsonResponse(200, toxicToJson(**updated));
+  return jsonResponse(200, toxicToJson(**updated, registry_.scheduleStatus(proxy, toxic)));
 }
 
 HttpResponse ControlRouter::deleteToxic(const std::string& proxy, const std::string& toxic) {

@@ -98,6 +98,19 @@ void renderProxies(PrometheusWriter& w, const std::vector<ProxyInfo>& proxies) {
       w.sample("faultline_toxics_applied_total", {{"proxy", p.name}, {"type", type}}, count);
     }
   }
+
+  w.family("faultline_toxic_schedule_changes_total", "counter",
+           "Scheduled toxics switched on (a window opened) or off (it closed), by toxic");
+  for (const auto& p : proxies) {
+    for (const auto& [toxic, count] : statsOf(p).schedule_activations) {
+      w.sample("faultline_toxic_schedule_changes_total", {{"proxy", p.name}, {"toxic", toxic}, {"change", "activated"}},
+               count);
+    }
+    for (const auto& [toxic, count] : statsOf(p).schedule_deactivations) {
+      w.sample("faultline_toxic_schedule_changes_total",
+               {{"proxy", p.name}, {"toxic", toxic}, {"change", "deactivated"}}, count);
+    }
+  }
 }
 
 void renderHttp(PrometheusWriter& w, const HttpServerStats& s) {

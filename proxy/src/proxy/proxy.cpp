@@ -2,14 +2,20 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "proxy/listener.h"
+#include "proxy/toxic_scheduler.h"
 
 namespace faultline {
 
 Proxy::Proxy(ProxyEnv env, std::string name, HostPort listen, HostPort upstream)
     : env_(env), name_(std::move(name)), listen_(std::move(listen)), upstream_(std::move(upstream)) {}
 
-Proxy::~Proxy() { stop(); }
+Proxy::~Proxy() {
+  stop();
+  if (scheduler_ != nullptr) scheduler_->close();
+}
 
 Status Proxy::start() {
   if (listener_ != nullptr) return {};
@@ -125,6 +131,9 @@ ProxyInfo Proxy::info() const {
     }
   }
   info.stats = stats_;
+  for (const auto& toxic : toxics_) {
+    if (auto status = scheduleStatus(toxic->name)) info.schedules[toxic->name] = *status;
+  }
   return info;
 }
 
@@ -137,6 +146,11 @@ ToxicSpecPtr Proxy::findToxic(const std::string& name) const {
 
 void Proxy::setToxicList(std::vector<ToxicSpecPtr> toxics) {
   toxics_ = std::move(toxics);
+  trackSchedules();
+  pushToxicsToSessions();
+}
+
+void Proxy::pushToxicsToSessions() {
   const auto up = toxicsFor(Stream::kUpstream);
   const auto down = toxicsFor(Stream::kDownstream);
   // Copy: a toxic may close its session while attaching, which erases it from sessions_.
@@ -149,9 +163,36 @@ void Proxy::setToxicList(std::vector<ToxicSpecPtr> toxics) {
 std::vector<ToxicSpecPtr> Proxy::toxicsFor(Stream stream) const {
   std::vector<ToxicSpecPtr> out;
   for (const auto& toxic : toxics_) {
-    if (toxic->stream == stream) out.push_back(toxic);
+    if (toxic->stream != stream) continue;
+    if (scheduler_ != nullptr && !scheduler_->active(toxic->name)) continue;
+    out.push_back(toxic);
   }
   return out;
+}
+
+void Proxy::trackSchedules() {
+  if (scheduler_ == nullptr) {
+    const bool any = std::any_of(toxics_.begin(), toxics_.end(), [](const ToxicSpecPtr& t) { return t->schedule; });
+    if (!any) return;
+    ToxicScheduler::Hooks hooks;
+    hooks.reapply = [this] { pushToxicsToSessions(); };
+    hooks.expire = [this](const std::vector<std::string>& names) { removeExpired(names); };
+    scheduler_ = ToxicScheduler::open(env_.loop, name_, stats_, std::move(hooks));
+  }
+  scheduler_->track(toxics_);
+}
+
+void Proxy::removeExpired(const std::vector<std::string>& names) {
+  auto toxics = toxics_;
+  std::erase_if(toxics, [&](const ToxicSpecPtr& t) {
+    return std::find(names.begin(), names.end(), t->name) != names.end();
+  });
+  setToxicList(std::move(toxics));
+}
+
+std::optional<ScheduleStatus> Proxy::scheduleStatus(const std::string& toxic) const {
+  if (scheduler_ == nullptr) return std::nullopt;
+  return scheduler_->status(toxic);
 }
 
 std::size_t Proxy::bufferedBytes() const {

@@ -223,8 +223,9 @@ Result<ToxicSpecPtr> ProxyRegistry::addToxic(const std::string& proxy_name, cons
   auto ptr = std::make_shared<const ToxicSpec>(spec);
   toxics.push_back(ptr);
   proxy->setToxicList(std::move(toxics));
-  spdlog::info("toxic added proxy={} toxic={} type={} stream={} toxicity={}", proxy_name, spec.name, spec.type,
-               streamName(spec.stream), spec.toxicity);
+  spdlog::info("toxic added proxy={} toxic={} type={} stream={} toxicity={}{}", proxy_name, spec.name, spec.type,
+               streamName(spec.stream), spec.toxicity,
+               spec.schedule ? " schedule=\"" + describeSchedule(*spec.schedule) + "\"" : std::string());
   return ToxicSpecPtr(ptr);
 }
 
@@ -241,6 +242,7 @@ Result<ToxicSpecPtr> ProxyRegistry::updateToxic(const std::string& proxy_name, c
   input.toxicity = patch.toxicity && *patch.toxicity != -1.0 ? *patch.toxicity : current->toxicity;
   input.attributes = current->attributes;
   for (const auto& [key, value] : patch.attributes) input.attributes[key] = value;
+  if (current->schedule) input.schedule = scheduleInputOf(*current->schedule);  // keeps its clock
   auto spec = buildToxicSpec(input);
   if (!spec) return spec.error();
   auto ptr = std::make_shared<const ToxicSpec>(std::move(*spec));
@@ -262,6 +264,12 @@ Status ProxyRegistry::removeToxic(const std::string& proxy_name, const std::stri
   proxy->setToxicList(std::move(toxics));
   spdlog::info("toxic removed proxy={} toxic={}", proxy_name, toxic_name);
   return {};
+}
+
+std::optional<ScheduleStatus> ProxyRegistry::scheduleStatus(const std::string& proxy_name,
+                                                          const std::string& toxic_name) const {
+  Proxy* proxy = find(proxy_name);
+  return proxy == nullptr ? std::nullopt : proxy->scheduleStatus(toxic_name);
 }
 
 Status ProxyRegistry::setToxics(const std::string& proxy_name, const std::vector<ToxicSpec>& toxics) {

@@ -65,6 +65,8 @@ class ProxyRegistry {
   // Type and stream stay; toxicity and merged attributes are revalidated.
   Result<ToxicSpecPtr> updateToxic(const std::string& proxy, const std::string& toxic, const ToxicPatch& patch);
   Status removeToxic(const std::string& proxy, const std::string& toxic);
+  // A scheduled toxic's state now (for GET); none for an unknown or unscheduled toxic.
+  std::optional<ScheduleStatus> scheduleStatus(const std::string& proxy, const std::string& toxic) const;
   // Replaces the whole toxic list of a proxy (rules reload), keeping unchanged toxics' stages.
   Status setToxics(const std::string& proxy, const std::vector<ToxicSpec>& toxics);
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "http/http_server.h"
-#include "http_test_util.h"
+#include "support/http_test_util.h"
 
 namespace faultline {
 namespace {
@@ -24,7 +24,7 @@ std::string get(const std::string& path, const std::string& extra = "") {
 class HttpServerTest : public ::testing::Test {
  protected:
   HttpServerTest() {
-    loop_.setTeardown([this] {
+    loop_.setOnStop([this] {
       held_.clear();
       server_.reset();
     });
