@@ -35,6 +35,7 @@ struct ProxyPatch {
 struct ToxicPatch {
   std::optional<double> toxicity;
   std::map<std::string, int64_t> attributes;
+  std::map<std::string, std::string> text_attributes;  // http_* toxics' string attributes
 };
 
 // Counters one proxy keeps; shared so sessions that outlive a removed proxy stay safe.
