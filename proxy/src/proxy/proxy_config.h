@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "toxics/http/http_layer_stats.h"
 #include "toxics/toxic_spec.h"
 
 namespace faultline {
@@ -50,6 +51,7 @@ struct ProxyStats {
   uint64_t upstream_connect_failures = 0;
   uint64_t backpressure_pauses = 0;        // a link hit its cap and stopped reading
   std::map<std::string, uint64_t> toxics_applied;  // by toxic type: stages that won the roll
+  HttpLayerStats http;                             // the HTTP layers of this proxy's sessions
 };
 
 // A snapshot of one proxy, for the API and the CLI.
