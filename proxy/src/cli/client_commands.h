@@ -33,6 +33,7 @@ struct ToxicAddArgs {
   std::optional<double> toxicity;
   // Numbers for numeric-looking values, strings otherwise (the http_* matchers and bodies).
   std::map<std::string, nlohmann::json> attributes;
+  std::optional<nlohmann::json> schedule;  // from --after/--for/--every/--times (schedule_args.h)
 };
 
 struct ToxicUpdateArgs {

@@ -3,23 +3,14 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include "net/uv_error.h"
 #include "proxy/buffer_budget.h"
-#include "proxy/read_slab.h"
 
 namespace faultline {
 
 namespace {
 
 constexpr Millis kDrainTimeout{5'000};
-
-// One read slab for the whole loop: libuv calls alloc_cb and then read_cb for the same stream
-// back to back, so a single slab is never shared. A big read keeps the slab (zero copy) and a
-// small one is copied out, so a chunk never pins 64 KiB for a few bytes.
-std::shared_ptr<char[]>& readSlab() {
-  thread_local std::shared_ptr<char[]> slab;
-  if (!slab) slab = takeReadSlab();
-  return slab;
-}
 
 const char* reasonName(Session::CloseReason reason) {
   switch (reason) {
@@ -52,9 +43,9 @@ Session::Session(SessionEnv env, uint64_t id, SessionOwner* owner)
   upstream_.data = this;
   timer_.data = this;
   up_.init(env_.loop, reinterpret_cast<uv_stream_t*>(&client_), reinterpret_cast<uv_stream_t*>(&upstream_),
-           env_.link_cap_bytes, env_.budget.get());
+           &Session::onReadCb, env_.link_cap_bytes, env_.budget.get());
   down_.init(env_.loop, reinterpret_cast<uv_stream_t*>(&upstream_), reinterpret_cast<uv_stream_t*>(&client_),
-             env_.link_cap_bytes, env_.budget.get());
+             &Session::onReadCb, env_.link_cap_bytes, env_.budget.get());
   open_handles_ = 5;
   ++env_.stats->connections_accepted;
   ++env_.stats->connections_active;
@@ -65,69 +56,34 @@ Session::~Session() = default;
 void Session::start() {
   peer_ = peerName(&client_);
   spdlog::debug("session accepted proxy={} conn={} client={}", env_.proxy_name, id_, peer_);
-  uv_timer_start(&timer_, &Session::onTimer, static_cast<uint64_t>(env_.connect_timeout.count()), 0);
-  if (auto numeric = numericSockaddr(env_.upstream)) {
-    connectUpstream(reinterpret_cast<const sockaddr*>(&*numeric));
-    return;
-  }
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  resolve_req_.data = this;
-  const std::string port = std::to_string(env_.upstream.port);
-  if (int rc = uv_getaddrinfo(env_.loop, &resolve_req_, &Session::onResolved, env_.upstream.host.c_str(), port.c_str(),
-                              &hints);
-      rc < 0) {
+  // The dial borrows the upstream link's timer queue for its deadline: no handle of its own.
+  dialer_.setOnResolveSettled([this] { onHandleClosed(); });
+  dialer_.start(
+      env_.loop, &upstream_, env_.upstream, [this](const Dialer::Outcome& outcome) { onDialed(outcome); },
+      &up_.timerQueue(), env_.connect_timeout);
+}
+
+void Session::onDialed(const Dialer::Outcome& outcome) {
+  if (closing_) return;
+  if (outcome.status != 0) {
     ++env_.stats->upstream_connect_failures;
-    close(CloseReason::kUpstreamFailed, CloseMode::kGraceful,
-          "resolve " + env_.upstream.toString() + ": " + uv_strerror(rc));
-    return;
-  }
-  resolving_ = true;
-}
-
-void Session::onResolved(uv_getaddrinfo_t* req, int status, addrinfo* res) noexcept {
-  auto* self = static_cast<Session*>(req->data);
-  self->resolving_ = false;
-  if (self->closing_) {
-    uv_freeaddrinfo(res);
-    self->onHandleClosed();  // may be the last thing the session waited for
-    return;
-  }
-  if (status < 0 || res == nullptr) {
-    ++self->env_.stats->upstream_connect_failures;
-    self->close(CloseReason::kUpstreamFailed, CloseMode::kGraceful,
-                "resolve " + self->env_.upstream.host + ": " + uv_strerror(status));
-    uv_freeaddrinfo(res);
-    return;
-  }
-  self->connectUpstream(res->ai_addr);
-  uv_freeaddrinfo(res);
-}
-
-void Session::connectUpstream(const sockaddr* address) {
-  connect_req_.data = this;
-  if (int rc = uv_tcp_connect(&connect_req_, &upstream_, address, &Session::onConnect); rc < 0) {
-    ++env_.stats->upstream_connect_failures;
-    close(CloseReason::kUpstreamFailed, CloseMode::kGraceful,
-          "connect " + env_.upstream.toString() + ": " + uv_err_name(rc) + " (" + uv_strerror(rc) + ")");
-  }
-}
-
-void Session::onConnect(uv_connect_t* req, int status) noexcept {
-  static_cast<Session*>(req->data)->onConnected(status);
-}
-
-void Session::onConnected(int status) {
-  if (status == UV_ECANCELED || closing_) return;
-  if (status < 0) {
-    ++env_.stats->upstream_connect_failures;
-    close(CloseReason::kUpstreamFailed, CloseMode::kGraceful,
-          "connect " + env_.upstream.toString() + ": " + uv_err_name(status) + " (" + uv_strerror(status) + ")");
+    std::string detail;
+    switch (outcome.stage) {
+      case Dialer::Stage::kResolve:
+        detail = "resolve " + env_.upstream.toString() + ": " + uvErrorText(outcome.status);
+        break;
+      case Dialer::Stage::kTimeout:
+        detail = "connect " + env_.upstream.toString() + ": timed out after " +
+                 std::to_string(env_.connect_timeout.count()) + " ms";
+        break;
+      case Dialer::Stage::kConnect:
+        detail = "connect " + env_.upstream.toString() + ": " + uvErrorText(outcome.status);
+        break;
+    }
+    close(CloseReason::kUpstreamFailed, CloseMode::kGraceful, detail);
     return;
   }
   connected_ = true;
-  uv_timer_stop(&timer_);
   uv_tcp_nodelay(&client_, 1);
   uv_tcp_nodelay(&upstream_, 1);
   std::vector<ToxicSpecPtr> none;
@@ -135,8 +91,8 @@ void Session::onConnected(int status) {
   if (closing_) return;  // a toxic may end the session as it attaches
   down_.start(owner_ != nullptr ? owner_->toxicsFor(Stream::kDownstream) : none);
   if (closing_) return;
-  startReading(reinterpret_cast<uv_stream_t*>(&client_));
-  startReading(reinterpret_cast<uv_stream_t*>(&upstream_));
+  up_.startReading();
+  if (!closing_) down_.startReading();
 }
 
 void Session::setToxics(const std::vector<ToxicSpecPtr>& upstream, const std::vector<ToxicSpecPtr>& downstream) {
@@ -145,62 +101,29 @@ void Session::setToxics(const std::vector<ToxicSpecPtr>& upstream, const std::ve
   if (!closing_) down_.setToxics(downstream);
 }
 
-void Session::startReading(uv_stream_t* stream) {
-  Link& link = stream == reinterpret_cast<uv_stream_t*>(&client_) ? up_ : down_;
-  if (link.readPaused()) return;
-  if (int rc = uv_read_start(stream, &Session::onAlloc, &Session::onReadCb); rc < 0) {
-    close(CloseReason::kError, CloseMode::kReset, std::string("read_start: ") + uv_strerror(rc));
-  }
+void Session::onReadCb(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) noexcept {
+  auto* self = static_cast<Session*>(stream->data);
+  Link& link = stream == reinterpret_cast<uv_stream_t*>(&self->client_) ? self->up_ : self->down_;
+  link.onReadResult(nread);
 }
 
-void Session::resumeReading(uv_stream_t* src) {
+void Session::onLinkReadError(Stream stream, int status) {
   if (closing_) return;
-  if (int rc = uv_read_start(src, &Session::onAlloc, &Session::onReadCb); rc < 0) {
-    close(CloseReason::kError, CloseMode::kReset, std::string("read_start: ") + uv_strerror(rc));
-  }
-}
-
-void Session::onAlloc(uv_handle_t*, size_t, uv_buf_t* buf) noexcept {
-  auto& slab = readSlab();
-  *buf = uv_buf_init(slab.get(), kReadSlabBytes);
-}
-
-void Session::onReadCb(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept {
-  static_cast<Session*>(stream->data)->onRead(stream, nread, buf);
-}
-
-void Session::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
-  (void)buf;
-  const bool from_client = stream == reinterpret_cast<uv_stream_t*>(&client_);
-  Link& link = from_client ? up_ : down_;
-  if (nread == 0 || closing_) return;
-  if (nread > 0) {
-    const auto size = static_cast<std::size_t>(nread);
-    auto& slab = readSlab();
-    Chunk chunk = size >= kReadSlabBytes / 2 ? Chunk(std::move(slab), 0, size, Clock::now())
-                                             : Chunk::copyOf(slab.get(), size);
-    link.onRead(std::move(chunk));
-    return;
-  }
-  if (nread == UV_EOF) {
-    link.onEof();
-    return;
-  }
   // A reset from one peer becomes a reset towards the other, as a real network path would show.
-  const int status = static_cast<int>(nread);
+  const bool from_client = stream == Stream::kUpstream;
   if (status == UV_ECONNRESET) {
     close(from_client ? CloseReason::kClientReset : CloseReason::kUpstreamReset, CloseMode::kReset);
   } else {
     close(CloseReason::kError, CloseMode::kReset,
-          std::string(from_client ? "client" : "upstream") + " read: " + uv_err_name(status));
+          std::string(from_client ? "client" : "upstream") + " read: " + uvErrorText(status));
   }
 }
 
-void Session::onLinkError(Stream stream, int status, const char* what) {
+void Session::onLinkWriteError(Stream stream, int status, const char* what) {
   if (closing_) return;
   // A failed write means the destination peer is gone.
   close(stream == Stream::kUpstream ? CloseReason::kUpstreamReset : CloseReason::kClientReset, CloseMode::kReset,
-        std::string(what) + " " + (stream == Stream::kUpstream ? "upstream" : "client") + ": " + uv_err_name(status));
+        std::string(what) + " " + (stream == Stream::kUpstream ? "upstream" : "client") + ": " + uvErrorText(status));
 }
 
 void Session::onLinkEnded(Stream) {
@@ -208,16 +131,20 @@ void Session::onLinkEnded(Stream) {
   if (up_.ended() && down_.ended()) close(CloseReason::kDone, CloseMode::kGraceful);
 }
 
-void Session::closeFromToxic(CloseMode mode, const std::string& toxic) {
+void Session::onLinkToxicClose(Stream, CloseMode mode, const std::string& toxic) {
   if (closing_) return;
   spdlog::debug("toxic closes session proxy={} conn={} toxic={} mode={}", env_.proxy_name, id_, toxic,
                 mode == CloseMode::kReset ? "reset" : "close");
   close(CloseReason::kToxic, mode, "toxic=" + toxic);
 }
 
-void Session::recordToxicApplied(const ToxicSpec& spec) { ++env_.stats->toxics_applied[spec.type]; }
+Random& Session::linkRandom(Stream, const ToxicSpec&) { return *env_.random; }
 
-void Session::countRead(Stream stream, std::size_t bytes) {
+void Session::onLinkStageBuilt(Stream, const ToxicSpec& spec, bool applied) {
+  if (applied) ++env_.stats->toxics_applied[spec.type];
+}
+
+void Session::onLinkRead(Stream stream, std::size_t bytes) {
   if (stream == Stream::kUpstream) {
     env_.stats->bytes_received_upstream += bytes;
   } else {
@@ -225,7 +152,7 @@ void Session::countRead(Stream stream, std::size_t bytes) {
   }
 }
 
-void Session::countWritten(Stream stream, std::size_t bytes) {
+void Session::onLinkWritten(Stream stream, std::size_t bytes) {
   if (stream == Stream::kUpstream) {
     env_.stats->bytes_sent_upstream += bytes;
     bytes_up_ += bytes;
@@ -239,7 +166,7 @@ void Session::countWritten(Stream stream, std::size_t bytes) {
   }
 }
 
-void Session::countPause() { ++env_.stats->backpressure_pauses; }
+void Session::onLinkPaused(Stream) { ++env_.stats->backpressure_pauses; }
 
 void Session::close(CloseReason reason, CloseMode mode, const std::string& detail) {
   if (closing_) {
@@ -259,8 +186,8 @@ void Session::close(CloseReason reason, CloseMode mode, const std::string& detai
     owner_ = nullptr;
     owner->onSessionClosed(this);
   }
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&client_));
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&upstream_));
+  up_.haltReading();
+  down_.haltReading();
   if (mode == CloseMode::kGraceful && (up_.writeQueueBytes() > 0 || down_.writeQueueBytes() > 0)) {
     // Let what was already handed to the writers reach the peers (limit_data's last bytes),
     // but never wait on a peer that stopped reading for longer than the drain timeout.
@@ -270,22 +197,16 @@ void Session::close(CloseReason reason, CloseMode mode, const std::string& detai
   closeHandles(mode);
 }
 
+// Only the drain deadline runs on this timer (the connect deadline is the dialer's).
 void Session::onTimer(uv_timer_t* timer) noexcept {
   auto* self = static_cast<Session*>(timer->data);
-  if (self->closing_) {
-    if (!self->handles_closing_) self->closeHandles(CloseMode::kReset);
-    return;
-  }
-  ++self->env_.stats->upstream_connect_failures;
-  self->close(CloseReason::kUpstreamFailed, CloseMode::kGraceful,
-              "connect " + self->env_.upstream.toString() + ": timed out after " +
-                  std::to_string(self->env_.connect_timeout.count()) + " ms");
+  if (self->closing_ && !self->handles_closing_) self->closeHandles(CloseMode::kReset);
 }
 
 void Session::closeHandles(CloseMode mode) {
   if (handles_closing_) return;
   handles_closing_ = true;
-  if (resolving_) uv_cancel(reinterpret_cast<uv_req_t*>(&resolve_req_));
+  dialer_.cancel();
   if (mode == CloseMode::kReset) {
     // SO_LINGER with a zero timeout makes close() send RST instead of FIN. Unlike
     // uv_tcp_close_reset it also works on a socket whose write side was already shut down.
@@ -297,11 +218,16 @@ void Session::closeHandles(CloseMode mode) {
       }
     }
   }
-  up_.close(&Session::onClosed);
-  down_.close(&Session::onClosed);
+  up_.close();
+  down_.close();
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), &Session::onClosed);
   uv_close(reinterpret_cast<uv_handle_t*>(&client_), &Session::onClosed);
   uv_close(reinterpret_cast<uv_handle_t*>(&upstream_), &Session::onClosed);
+}
+
+void Session::onLinkClosed(Stream) {
+  --open_handles_;
+  onHandleClosed();
 }
 
 void Session::onClosed(uv_handle_t* handle) noexcept {
@@ -312,7 +238,7 @@ void Session::onClosed(uv_handle_t* handle) noexcept {
 
 // Memory is released only here, once every handle has closed and no request can call back.
 void Session::onHandleClosed() {
-  if (open_handles_ > 0 || resolving_) return;
+  if (open_handles_ > 0 || dialer_.resolving()) return;
   --env_.stats->connections_active;
   delete this;
 }

@@ -5,6 +5,7 @@
 #include "toxics/cut_toxic.h"
 #include "toxics/latency_toxic.h"
 #include "toxics/limit_data_toxic.h"
+#include "toxics/noop_toxic.h"
 #include "toxics/reset_peer_toxic.h"
 #include "toxics/slicer_toxic.h"
 #include "toxics/slow_close_toxic.h"
@@ -70,6 +71,7 @@ const std::vector<ToxicType>& toxicTypes() {
        &SlicerToxic::create},
       {"limit_data", "closes the connection after bytes bytes have passed",
        {{"bytes", "bytes", 0, kMaxBytes, 0}}, &LimitDataToxic::create},
+      {"noop", "passes data unchanged (a marker; Toxiproxy registers it too)", {}, &NoopToxic::create},
       {"cut", "cuts the connection after after_ms ms or after after_bytes bytes in this direction",
        {{"after_ms", "ms", 0, kDayMs, 0}, {"after_bytes", "bytes", 0, kMaxBytes, 0}}, &CutToxic::create},
       {"tcp_loss", "stalls percent of chunks (and what follows) for rto_ms, doubling per consecutive loss",
@@ -114,10 +116,14 @@ bool isHttpToxicType(std::string_view name) {
   return type != nullptr && type->http;
 }
 
-std::unique_ptr<Toxic> createToxicStage(const ToxicSpec& spec, Random& random) {
+BuiltStage buildToxicStage(const ToxicSpec& spec, Random& random) {
   const ToxicType* type = findToxicType(spec.type);
-  if (type == nullptr || !spec.probability.roll(random)) return std::make_unique<PassThroughToxic>();
-  return type->create(spec);
+  if (type == nullptr || !spec.probability.roll(random)) return {std::make_unique<PassThroughToxic>(), false};
+  return {type->create(spec), true};
+}
+
+std::unique_ptr<Toxic> createToxicStage(const ToxicSpec& spec, Random& random) {
+  return buildToxicStage(spec, random).toxic;
 }
 
 }  // namespace faultline

@@ -53,7 +53,13 @@ const ToxicType* findToxicType(std::string_view name);
 bool isHttpToxicType(std::string_view name);
 
 // The runtime stage for one link: the toxic itself, or a pass-through when the toxicity roll
-// says this link is spared.
+// says this link is spared (applied = false then, which the metrics count).
+struct BuiltStage {
+  std::unique_ptr<Toxic> toxic;
+  bool applied = false;
+};
+BuiltStage buildToxicStage(const ToxicSpec& spec, Random& random);
+// The same, without the roll's outcome.
 std::unique_ptr<Toxic> createToxicStage(const ToxicSpec& spec, Random& random);
 
 }  // namespace faultline

@@ -161,6 +161,11 @@ Result<ToxicSpec> buildToxicSpec(const ToxicInput& input, const std::string& whe
       spec.text_attributes[a.name] = it == texts.end() ? a.default_text : it->second;
     }
   }
+  if (input.schedule) {
+    auto schedule = buildToxicSchedule(*input.schedule, field(where, "schedule"));
+    if (!schedule) return schedule.error();
+    spec.schedule = *schedule;
+  }
   return spec;
 }
 

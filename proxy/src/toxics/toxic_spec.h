@@ -8,6 +8,7 @@
 
 #include "core/random.h"
 #include "core/result.h"
+#include "toxics/schedule.h"
 
 namespace faultline {
 
@@ -30,6 +31,8 @@ struct ToxicSpec {
   // Every string-valued attribute (the http_* toxics' matchers, bodies, phases), defaults filled
   // in. Kept apart so the classic toxics' integer map, and their JSON, stay exactly as before.
   std::map<std::string, std::string> text_attributes;
+  // Faultline extension: when the toxic is applied. Absent: always, until removed.
+  std::optional<ToxicSchedule> schedule;
 
   int64_t attr(const std::string& key) const {
     auto it = attributes.find(key);
@@ -43,7 +46,7 @@ struct ToxicSpec {
   bool operator==(const ToxicSpec& other) const {
     return name == other.name && type == other.type && stream == other.stream &&
            toxicity == other.toxicity && attributes == other.attributes &&
-           text_attributes == other.text_attributes;
+           text_attributes == other.text_attributes && schedule == other.schedule;
   }
 };
 
@@ -60,6 +63,7 @@ struct ToxicInput {
   // Attributes given as strings. A string for an integer attribute of an http_* toxic is read as
   // a number ("status": "503"); any other mismatch is an error naming the attribute.
   std::map<std::string, std::string> text_attributes;
+  std::optional<ScheduleInput> schedule;
 };
 
 // Checks type, stream, toxicity and every attribute against the toxic registry and fills the
