@@ -5,12 +5,23 @@
 
 #include "net/uv_error.h"
 #include "proxy/buffer_budget.h"
+#include "toxics/http/http_layer_stage.h"
+#include "toxics/toxic_registry.h"
 
 namespace faultline {
 
 namespace {
 
 constexpr Millis kDrainTimeout{5'000};
+
+std::vector<ToxicSpecPtr> byteToxics(const std::vector<ToxicSpecPtr>& all) {
+  std::vector<ToxicSpecPtr> out;
+  out.reserve(all.size());
+  for (const auto& spec : all) {
+    if (spec && !isHttpToxicType(spec->type)) out.push_back(spec);
+  }
+  return out;
+}
 
 const char* reasonName(Session::CloseReason reason) {
   switch (reason) {
@@ -87,9 +98,13 @@ void Session::onDialed(const Dialer::Outcome& outcome) {
   uv_tcp_nodelay(&client_, 1);
   uv_tcp_nodelay(&upstream_, 1);
   std::vector<ToxicSpecPtr> none;
-  up_.start(owner_ != nullptr ? owner_->toxicsFor(Stream::kUpstream) : none);
+  const auto& up_toxics = owner_ != nullptr ? owner_->toxicsFor(Stream::kUpstream) : none;
+  const auto& down_toxics = owner_ != nullptr ? owner_->toxicsFor(Stream::kDownstream) : none;
+  up_.start(byteToxics(up_toxics));
   if (closing_) return;  // a toxic may end the session as it attaches
-  down_.start(owner_ != nullptr ? owner_->toxicsFor(Stream::kDownstream) : none);
+  down_.start(byteToxics(down_toxics));
+  if (closing_) return;
+  applyHttpToxics(up_toxics, down_toxics);
   if (closing_) return;
   up_.startReading();
   if (!closing_) down_.startReading();
@@ -97,8 +112,45 @@ void Session::onDialed(const Dialer::Outcome& outcome) {
 
 void Session::setToxics(const std::vector<ToxicSpecPtr>& upstream, const std::vector<ToxicSpecPtr>& downstream) {
   if (!connected_ || closing_) return;
-  up_.setToxics(upstream);
-  if (!closing_) down_.setToxics(downstream);
+  up_.setToxics(byteToxics(upstream));
+  if (!closing_) down_.setToxics(byteToxics(downstream));
+  if (!closing_) applyHttpToxics(upstream, downstream);
+}
+
+// The http_* toxics of both streams go to the session's HTTP layer (their stream is accepted
+// and ignored); the layer is made, and put at the head of both chains, the first time there is
+// one, so a session of a proxy without HTTP toxics never parses a byte. Once made it stays:
+// removing the last HTTP toxic lets held messages go on and leaves a framer that changes nothing.
+void Session::applyHttpToxics(const std::vector<ToxicSpecPtr>& upstream, const std::vector<ToxicSpecPtr>& downstream) {
+  std::vector<ToxicSpecPtr> http;
+  for (const auto* list : {&upstream, &downstream}) {
+    for (const auto& spec : *list) {
+      if (spec && isHttpToxicType(spec->type)) http.push_back(spec);
+    }
+  }
+  if (http_ != nullptr) {
+    http_->setToxics(http, *env_.random);
+    return;
+  }
+  if (http.empty() && !env_.http_request_faults) return;
+  HttpExchangeLayer::Options options;
+  options.proxy = env_.proxy_name;
+  options.connection = id_;
+  options.client_faults = env_.http_request_faults;
+  options.late_start = bytes_up_ > 0 || bytes_down_ > 0;
+  options.stats = std::shared_ptr<HttpLayerStats>(env_.stats, &env_.stats->http);
+  http_ = std::make_shared<HttpExchangeLayer>(std::move(options));
+  http_->setToxics(http, *env_.random);
+  static const ToxicSpecPtr kLayerSpec = [] {
+    auto spec = std::make_shared<ToxicSpec>();
+    spec->name = "http";
+    spec->type = "http_layer";
+    return spec;
+  }();
+  up_.chain().addHeadStage(kLayerSpec, std::make_unique<HttpLayerStage>(http_, HttpLayerStage::Side::kRequests));
+  if (!closing_) {
+    down_.chain().addHeadStage(kLayerSpec, std::make_unique<HttpLayerStage>(http_, HttpLayerStage::Side::kResponses));
+  }
 }
 
 void Session::onReadCb(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) noexcept {

@@ -12,6 +12,7 @@
 #include "proxy/link.h"
 #include "proxy/proxy_config.h"
 #include "toxics/toxic.h"
+#include "toxics/http/http_exchange_layer.h"
 
 namespace faultline {
 
@@ -28,6 +29,8 @@ struct SessionEnv {
   std::shared_ptr<BufferBudget> budget;  // shared: a closing session may outlive the registry
   std::shared_ptr<ProxyStats> stats;
   std::shared_ptr<Random> random;
+  // The proxy's http_request_faults option: X-Faultline-Abort / -Delay act on their request.
+  bool http_request_faults = false;
 };
 
 class Session;
@@ -79,6 +82,7 @@ class Session final : private LinkEvents {
   void onLinkClosed(Stream stream) override;
 
   void onDialed(const Dialer::Outcome& outcome);
+  void applyHttpToxics(const std::vector<ToxicSpecPtr>& upstream, const std::vector<ToxicSpecPtr>& downstream);
   void closeHandles(CloseMode mode);
   void onHandleClosed();
 
@@ -100,6 +104,7 @@ class Session final : private LinkEvents {
   bool connected_ = false;
   bool closing_ = false;
   bool handles_closing_ = false;
+  std::shared_ptr<HttpExchangeLayer> http_;  // made with the first http_* toxic; shared with both chains
   uint64_t bytes_up_ = 0;
   uint64_t bytes_down_ = 0;
 };
