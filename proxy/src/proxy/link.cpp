@@ -18,6 +18,7 @@ struct Link::Stage {
   std::unique_ptr<Toxic> toxic;
   std::unique_ptr<StageContext> ctx;
   std::size_t index = 0;
+  Random random{uint64_t{0}};  // derived per (connection, direction, toxic): Session::stageRandom
 };
 
 // forward() from stage i means "to stage i + 1, or to the writer after the last stage".
@@ -38,7 +39,7 @@ class Link::StageContext final : public ToxicContext {
   }
   void cancel(TimerId id) override { link_.cancelTimer(id); }
   TimePoint now() const override { return Clock::now(); }
-  Random& random() override { return link_.session_.random(); }
+  Random& random() override { return stage_.random; }
 
   // A drained stage may still be on the stack (it called something that changed the chain);
   // from then on its forwards go nowhere, because its chunks were handed on by drain().
@@ -73,8 +74,9 @@ void Link::init(uv_loop_t* loop, uv_stream_t* src, uv_stream_t* dst, std::size_t
 std::unique_ptr<Link::Stage> Link::makeStage(const ToxicSpecPtr& spec) {
   auto stage = std::make_unique<Stage>();
   stage->spec = spec;
-  stage->toxic = createToxicStage(*spec, session_.random());
-  if (dynamic_cast<PassThroughToxic*>(stage->toxic.get()) == nullptr) session_.recordToxicApplied(*spec);
+  stage->random = session_.stageRandom(stream_, spec->name);
+  stage->toxic = createToxicStage(*spec, stage->random);
+  session_.recordDecision(*spec, dynamic_cast<PassThroughToxic*>(stage->toxic.get()) == nullptr);
   stage->ctx = std::make_unique<StageContext>(*this, *stage);
   return stage;
 }

@@ -23,7 +23,7 @@ struct RegistryOptions {
   std::size_t global_cap_bytes = 1u << 30;    // all links together
   std::size_t max_connections = 0;            // per proxy; 0 = unlimited
   Millis connect_timeout{10'000};             // dialling the upstream
-  uint64_t seed = 0;                          // 0 = random; otherwise toxicity rolls repeat
+  uint64_t seed = 0;                          // 0 = random (chosen and logged); every decision derives from it
 };
 
 // All proxies by name. Every method runs on the loop thread and returns at once: changes to

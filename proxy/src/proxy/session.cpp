@@ -217,6 +217,19 @@ void Session::closeFromToxic(CloseMode mode, const std::string& toxic) {
 
 void Session::recordToxicApplied(const ToxicSpec& spec) { ++env_.stats->toxics_applied[spec.type]; }
 
+Random Session::stageRandom(Stream stream, const std::string& toxic) const {
+  return Random(RandomKey{env_.seed, env_.proxy_name, env_.connection_ordinal,
+                          stream == Stream::kUpstream ? 0u : 1u, toxic, 0});
+}
+
+void Session::recordDecision(const ToxicSpec& spec, bool applied) {
+  // Bounded: a toxic flapping on a schedule re-rolls at each activation (the same outcome).
+  if (decisions_.size() < 64) decisions_.push_back({spec.name, spec.stream, applied});
+  spdlog::debug("toxicity roll proxy={} conn={} conn_ordinal={} toxic={} stream={} toxicity={} applied={}", env_.proxy_name,
+                id_, env_.connection_ordinal, spec.name, streamName(spec.stream), spec.toxicity, applied);
+  if (applied) recordToxicApplied(spec);
+}
+
 void Session::countRead(Stream stream, std::size_t bytes) {
   if (stream == Stream::kUpstream) {
     env_.stats->bytes_received_upstream += bytes;

@@ -27,6 +27,15 @@ struct SessionEnv {
   std::shared_ptr<BufferBudget> budget;  // shared: a closing session may outlive the registry
   std::shared_ptr<ProxyStats> stats;
   std::shared_ptr<Random> random;
+  uint64_t seed = 0;
+  uint64_t connection_ordinal = 0;  // 1 for the proxy's first connection
+};
+
+// One toxicity roll on this session, kept for listing connections (and logged at debug level).
+struct ToxicDecision {
+  std::string toxic;
+  Stream stream = Stream::kDownstream;
+  bool applied = false;
 };
 
 class Session;
@@ -61,8 +70,13 @@ class Session {
   bool closing() const { return closing_; }
   std::size_t bufferedBytes() const { return up_.bufferedBytes() + down_.bufferedBytes(); }
 
-  // For links.
+  // For links. Each stage draws from its own generator, derived from (seed, proxy, connection
+  // ordinal, direction, toxic): its choices do not depend on any other connection or proxy.
   Random& random() { return *env_.random; }
+  Random stageRandom(Stream stream, const std::string& toxic) const;
+  void recordDecision(const ToxicSpec& spec, bool applied);
+  const std::vector<ToxicDecision>& decisions() const { return decisions_; }
+  uint64_t connectionOrdinal() const { return env_.connection_ordinal; }
   void recordToxicApplied(const ToxicSpec& spec);
   void closeFromToxic(CloseMode mode, const std::string& toxic);
   void onLinkError(Stream stream, int status, const char* what);
@@ -105,6 +119,7 @@ class Session {
   bool handles_closing_ = false;
   uint64_t bytes_up_ = 0;
   uint64_t bytes_down_ = 0;
+  std::vector<ToxicDecision> decisions_;
 };
 
 }  // namespace faultline
