@@ -35,7 +35,11 @@ struct RandomKey {
   uint32_t direction = 0;   // 0 upstream, 1 downstream
   std::string_view toxic;
   uint64_t request = 0;     // ordinal of an HTTP request on the connection; 0 for byte toxics
+  uint32_t purpose = 0;     // kRandomDraws or kRandomRoll: the roll is independent of the draws
 };
+
+inline constexpr uint32_t kRandomDraws = 0;
+inline constexpr uint32_t kRandomRoll = 1;
 
 constexpr uint64_t deriveSeed(const RandomKey& key) {
   // Each field goes through the bijective mix with a distinct odd constant, so (a, b) and
@@ -46,6 +50,7 @@ constexpr uint64_t deriveSeed(const RandomKey& key) {
   h = mix64(h ^ (static_cast<uint64_t>(key.direction) + 0x8cb92ba72f3d8dd7ULL));
   h = mix64(h ^ hashText(key.toxic));
   h = mix64(h ^ (key.request * 0xaef17502108ef2d9ULL));
+  h = mix64(h ^ (static_cast<uint64_t>(key.purpose) * 0x2545f4914f6cdd1dULL));
   return h;
 }
 

@@ -64,30 +64,51 @@ Status Proxy::setEnabled(bool enabled) {
   return start();
 }
 
-namespace {
-// "localhost:80" and "127.0.0.1:80" are the same socket address; names that need DNS never are.
-bool sameAddress(const HostPort& a, const HostPort& b) {
-  if (a.host == b.host && a.port == b.port) return true;
-  auto sa = numericSockaddr(a);
-  auto sb = numericSockaddr(b);
-  if (!sa || !sb) return false;
-  return formatSockaddr(reinterpret_cast<const sockaddr*>(&*sa)) == formatSockaddr(reinterpret_cast<const sockaddr*>(&*sb));
-}
-}  // namespace
+Status Proxy::setListen(const HostPort& listen) { return moveTo(listen, enabled_); }
 
-Status Proxy::setListen(const HostPort& listen) {
-  // An equivalent address keeps the listener and its live sessions.
-  if (sameAddress(listen, listen_)) return {};
-  HostPort previous = listen_;
-  const bool was_listening = listener_ != nullptr;
-  stop();
-  listen_ = listen;
-  if (!enabled_) return {};
-  if (auto status = start(); !status) {
-    listen_ = previous;
-    if (was_listening) (void)start();
-    return status;
+Status Proxy::moveTo(const HostPort& listen, bool enabled) {
+  if (!enabled) {
+    stop();
+    enabled_ = false;
+    listen_ = listen;
+    return {};
   }
+  // An equivalent address (localhost vs 127.0.0.1, port 0 vs the bound port) keeps the listener
+  // and its live sessions.
+  if (listener_ != nullptr && listenSatisfiedBy(listen, listen_)) return {};
+  if (listener_ == nullptr) {
+    HostPort previous = listen_;
+    listen_ = listen;
+    if (auto status = start(); !status) {
+      listen_ = previous;
+      return status;
+    }
+    return {};
+  }
+  // Bind the new address before letting go of the old one, so a refused move changes nothing.
+  auto fresh = Listener::open(env_.loop, listen, [this](Listener& l) { onConnection(l); });
+  if (!fresh && collides(listen, listen_)) {
+    // The new address overlaps the old one (127.0.0.1:P -> 0.0.0.0:P): only possible after closing.
+    HostPort previous = listen_;
+    stop();
+    listen_ = listen;
+    if (auto status = start(); !status) {
+      listen_ = previous;
+      (void)start();
+      return status;
+    }
+    return {};
+  }
+  if (!fresh) {
+    spdlog::warn("proxy listen failed proxy={} listen={} error=\"{}\"", name_, listen.toString(), fresh.error().message);
+    return fresh.error();
+  }
+  stop();
+  listener_ = *fresh;
+  listen_ = listen;
+  if (auto bound = parseHostPort(listener_->boundAddress())) listen_.port = bound->port;
+  enabled_ = true;
+  spdlog::info("proxy started proxy={} listen={} upstream={}", name_, listenString(), upstream_.toString());
   return {};
 }
 
@@ -191,7 +212,6 @@ void Proxy::onConnection(Listener& listener) {
   env.connect_timeout = env_.connect_timeout;
   env.budget = env_.budget;
   env.stats = stats_;
-  env.random = env_.random;
   env.seed = env_.seed;
   env.connection_ordinal = ++connection_ordinal_;
   auto* session = new Session(std::move(env), ++*env_.next_session_id, this);

@@ -24,7 +24,6 @@ struct ProxyEnv {
   std::size_t max_connections = 0;
   Millis connect_timeout{10'000};
   std::shared_ptr<BufferBudget> budget;
-  std::shared_ptr<Random> random;
   uint64_t seed = 0;  // every random choice derives from it (core/random.h RandomKey)
   uint64_t* next_session_id = nullptr;
 };
@@ -45,6 +44,9 @@ class Proxy final : public SessionOwner {
   void closeListener();
   Status setEnabled(bool enabled);
   Status setListen(const HostPort& listen);
+  // Listen on `listen` when `enabled` (binding it before the old listener closes), or record it
+  // and stop when not. On failure nothing changed.
+  Status moveTo(const HostPort& listen, bool enabled);
   void setUpstream(const HostPort& upstream);
 
   const std::string& name() const { return name_; }

@@ -3,6 +3,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,8 +27,7 @@ struct SessionEnv {
   Millis connect_timeout{10'000};
   std::shared_ptr<BufferBudget> budget;  // shared: a closing session may outlive the registry
   std::shared_ptr<ProxyStats> stats;
-  std::shared_ptr<Random> random;
-  uint64_t seed = 0;
+  uint64_t seed = 0;  // with the proxy name and the ordinal, the key of every random choice
   uint64_t connection_ordinal = 0;  // 1 for the proxy's first connection
 };
 
@@ -47,15 +47,15 @@ class SessionOwner {
   virtual std::vector<ToxicSpecPtr> toxicsFor(Stream stream) const = 0;
 };
 
-// One accepted client connection and its upstream connection, with two links. Owns five
-// handles (two TCP, a connect/drain timer, one timer per link) and frees itself once all of
-// them have closed. Every way a session ends goes through close().
-class Session {
+// One accepted client connection and its upstream connection, with two links. Owns three
+// handles (two TCP, a connect/drain timer) and its two links (each owns one timer handle), and
+// frees itself once all five have closed. Every way a session ends goes through close().
+class Session final : private LinkEvents {
  public:
   Session(SessionEnv env, uint64_t id, SessionOwner* owner);
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
-  ~Session();
+  ~Session() override;
 
   // The listener accepts into client(); then start() dials the upstream.
   uv_tcp_t* client() { return &client_; }
@@ -67,36 +67,37 @@ class Session {
   void close(CloseReason reason, CloseMode mode, const std::string& detail = "");
   void detach() { owner_ = nullptr; }
   uint64_t id() const { return id_; }
+  uint64_t connectionOrdinal() const { return env_.connection_ordinal; }  // on its proxy, from 1
+  // Each toxicity roll of this session, in the order the stages were built (bounded).
+  const std::vector<ToxicDecision>& decisions() const { return decisions_; }
   bool closing() const { return closing_; }
   std::size_t bufferedBytes() const { return up_.bufferedBytes() + down_.bufferedBytes(); }
 
-  // For links. Each stage draws from its own generator, derived from (seed, proxy, connection
-  // ordinal, direction, toxic): its choices do not depend on any other connection or proxy.
-  Random& random() { return *env_.random; }
-  Random stageRandom(Stream stream, const std::string& toxic) const;
-  void recordDecision(const ToxicSpec& spec, bool applied);
-  const std::vector<ToxicDecision>& decisions() const { return decisions_; }
-  uint64_t connectionOrdinal() const { return env_.connection_ordinal; }
-  void recordToxicApplied(const ToxicSpec& spec);
-  void closeFromToxic(CloseMode mode, const std::string& toxic);
-  void onLinkError(Stream stream, int status, const char* what);
-  void onLinkEnded(Stream stream);
-  void countRead(Stream stream, std::size_t bytes);
-  void countWritten(Stream stream, std::size_t bytes);
-  void countPause();
-  void resumeReading(uv_stream_t* src);
+  // The link of one direction (a per-session layer may add a stage at the head of its chain).
+  Link& link(Stream stream) { return stream == Stream::kUpstream ? up_ : down_; }
 
  private:
+  // LinkEvents.
+  void onLinkRead(Stream stream, std::size_t bytes) override;
+  void onLinkWritten(Stream stream, std::size_t bytes) override;
+  void onLinkPaused(Stream stream) override;
+  void onLinkReadError(Stream stream, int status) override;
+  void onLinkWriteError(Stream stream, int status, const char* what) override;
+  void onLinkEnded(Stream stream) override;
+  void onLinkToxicClose(Stream stream, CloseMode mode, const std::string& toxic) override;
+  Random& linkRandom(Stream stream, const ToxicSpec& spec) override;
+  Random& linkRollRandom(Stream stream, const ToxicSpec& spec) override;
+  RandomKey randomKey(Stream stream, const ToxicSpec& spec, uint32_t purpose) const;
+  void onLinkStageBuilt(Stream stream, const ToxicSpec& spec, bool applied) override;
+  void onLinkClosed(Stream stream) override;
+
   void connectUpstream(const sockaddr* address);
   void onConnected(int status);
-  void onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
-  void startReading(uv_stream_t* stream);
   void closeHandles(CloseMode mode);
   void onHandleClosed();
 
   static void onResolved(uv_getaddrinfo_t* req, int status, addrinfo* res) noexcept;
   static void onConnect(uv_connect_t* req, int status) noexcept;
-  static void onAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf) noexcept;
   static void onReadCb(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept;
   static void onTimer(uv_timer_t* timer) noexcept;
   static void onClosed(uv_handle_t* handle) noexcept;
@@ -119,6 +120,10 @@ class Session {
   bool handles_closing_ = false;
   uint64_t bytes_up_ = 0;
   uint64_t bytes_down_ = 0;
+  // One generator per (direction, toxic) for the stage's draws, kept across rebuilds; the roll
+  // gets a fresh one each time (same key, so the same outcome on this link).
+  std::map<std::pair<Stream, std::string>, Random> randoms_;
+  Random roll_random_{uint64_t{0}};
   std::vector<ToxicDecision> decisions_;
 };
 
