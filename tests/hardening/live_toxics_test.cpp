@@ -52,6 +52,18 @@ TEST_F(LiveToxics, SlicerVariationAboveTheSizeReassemblesByteForByte) {
   EXPECT_EQ(hashBytes(echoed(message)), hashBytes(message));
 }
 
+// Toxiproxy registers `noop` and clients add it as a marker: 200, and the bytes pass unchanged.
+TEST_F(LiveToxics, NoopIsAcceptedAndPassesBytesUnchanged) {
+  auto response = server_.api("POST", "/proxies/echo/toxics", R"({"type":"noop"})");
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 200) << response->body;
+  const json body = json::parse(response->body, nullptr, false);
+  EXPECT_EQ(body.value("type", ""), "noop");
+  EXPECT_EQ(body.value("name", ""), "noop_downstream");
+  const std::string message = randomBytes(128 * 1024, 3);
+  EXPECT_EQ(hashBytes(echoed(message)), hashBytes(message));
+}
+
 TEST_F(LiveToxics, ToxicityOneAlwaysFires) {
   // limit_data 0 cuts every connection it fires on before the first byte.
   ASSERT_TRUE(server_.addToxic("echo", {{"type", "limit_data"}, {"toxicity", 1.0}, {"attributes", {{"bytes", 0}}}}));
