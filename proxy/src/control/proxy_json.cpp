@@ -10,7 +10,10 @@ using nlohmann::json;
 OrderedJson proxyToJson(const ProxyInfo& info) {
   OrderedJson toxics = OrderedJson::array();
   for (const auto& toxic : info.toxics) {
-    if (toxic) toxics.push_back(toxicToJson(*toxic));
+    if (!toxic) continue;
+    auto schedule = info.schedules.find(toxic->name);
+    toxics.push_back(toxicToJson(*toxic, schedule == info.schedules.end() ? std::nullopt
+                                                                         : std::optional<ScheduleStatus>(schedule->second)));
   }
   OrderedJson out;
   out["name"] = info.name;

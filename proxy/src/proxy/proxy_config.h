@@ -49,6 +49,8 @@ struct ProxyStats {
   uint64_t upstream_connect_failures = 0;
   uint64_t backpressure_pauses = 0;        // a link hit its cap and stopped reading
   std::map<std::string, uint64_t> toxics_applied;  // by toxic type: stages that won the roll
+  std::map<std::string, uint64_t> schedule_activations;    // by toxic name: windows opened
+  std::map<std::string, uint64_t> schedule_deactivations;  // by toxic name: windows closed
 };
 
 // A snapshot of one proxy, for the API and the CLI.
@@ -58,6 +60,7 @@ struct ProxyInfo {
   std::string upstream;
   bool enabled = true;
   std::vector<ToxicSpecPtr> toxics;  // upstream toxics first, each stream in chain order
+  std::map<std::string, ScheduleStatus> schedules;  // by toxic name, for scheduled toxics
   std::shared_ptr<const ProxyStats> stats;
 };
 

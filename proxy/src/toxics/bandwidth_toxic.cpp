@@ -79,4 +79,8 @@ DrainedStage BandwidthToxic::drain() {
   return held_.drain();
 }
 
+// A short window at the rate (one 100 ms piece) keeps the pacing exact; more only moves the
+// sender's backlog out of the kernel's buffers into ours.
+std::size_t BandwidthToxic::wantedInFlight() const { return max_piece_bytes_; }
+
 }  // namespace faultline

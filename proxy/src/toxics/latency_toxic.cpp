@@ -50,4 +50,8 @@ DrainedStage LatencyToxic::drain() {
   return held_.drain();
 }
 
+// Everything that arrives during the delay must be in flight to keep the sender's rate, and that
+// depends on the sender: as much as the link's cap allows.
+std::size_t LatencyToxic::wantedInFlight() const { return kWantsAll; }
+
 }  // namespace faultline
