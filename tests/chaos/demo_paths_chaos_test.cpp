@@ -9,7 +9,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "chaos/chaos_stack.h"
+#include "support/chaos_stack.h"
 
 namespace faultline::chaos {
 namespace {
