@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/client_main.h"
@@ -19,9 +20,24 @@ bool looksLikeServerFlags(const char* arg) {
   return false;
 }
 
+// The container image (and the package's compatibility links) install /toxiproxy and
+// /toxiproxy-cli as links to this binary, so the program it runs as decides the role.
+std::string_view programName(const char* argv0) {
+  std::string_view name = argv0 == nullptr ? "" : argv0;
+  const auto slash = name.rfind('/');
+  return slash == std::string_view::npos ? name : name.substr(slash + 1);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::string_view program = programName(argc > 0 ? argv[0] : nullptr);
+  if (program == "toxiproxy" || program == "toxiproxy-server") {
+    // toxiproxy-server takes flags only; `serve` first is accepted too (`podman run IMAGE serve ...`).
+    if (argc >= 2 && std::strcmp(argv[1], "serve") == 0) return faultline::runServe(argc - 1, argv + 1);
+    return faultline::runServe(argc, argv);
+  }
+  if (program == "toxiproxy-cli") return faultline::runClient(argc, argv);
   if (argc >= 2 && std::strcmp(argv[1], "serve") == 0) return faultline::runServe(argc - 1, argv + 1);
   if (argc >= 2 && looksLikeServerFlags(argv[1])) return faultline::runServe(argc, argv);
   if (argc >= 2 && std::strcmp(argv[1], "validate") == 0) {

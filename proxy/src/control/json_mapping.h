@@ -13,6 +13,7 @@
 namespace faultline {
 
 // Toxiproxy's JSON objects <-> Faultline's config types. Output keeps Toxiproxy's field order.
+// Bodies: json_body.cpp; toxics: toxic_json.cpp (new toxic fields go there); proxies: proxy_json.cpp.
 using OrderedJson = nlohmann::ordered_json;
 
 // Deeper nesting than this is rejected before nlohmann sees the text.

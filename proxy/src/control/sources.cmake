@@ -1,5 +1,8 @@
 # sources of src/control (owned by that part): the Toxiproxy-compatible REST API
-target_sources(faultline_core PRIVATE
-  ${CMAKE_CURRENT_LIST_DIR}/json_mapping.cpp
+target_sources(faultline_proxy PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/json_fields.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/json_body.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/toxic_json.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/proxy_json.cpp
   ${CMAKE_CURRENT_LIST_DIR}/control_router.cpp
   ${CMAKE_CURRENT_LIST_DIR}/control_server.cpp)

@@ -1,1 +1,1 @@
-target_sources(faultline_net PRIVATE ${CMAKE_CURRENT_LIST_DIR}/error.cpp)
+target_sources(faultline_core PRIVATE ${CMAKE_CURRENT_LIST_DIR}/error.cpp)

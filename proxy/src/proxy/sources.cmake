@@ -1,4 +1,4 @@
-target_sources(faultline_core PRIVATE
+target_sources(faultline_proxy PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/link.cpp
   ${CMAKE_CURRENT_LIST_DIR}/session.cpp
   ${CMAKE_CURRENT_LIST_DIR}/read_slab.cpp

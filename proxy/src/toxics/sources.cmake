@@ -1,4 +1,4 @@
-target_sources(faultline_core PRIVATE
+target_sources(faultline_proxy PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/toxic_spec.cpp
   ${CMAKE_CURRENT_LIST_DIR}/toxic_registry.cpp
   ${CMAKE_CURRENT_LIST_DIR}/held_queue.cpp
