@@ -2,6 +2,8 @@
 // with faultline/testing_tcp.hpp. Timings are lower bounds from the toxics' own arithmetic (a
 // stall can make a transfer slower, never faster), so a loaded machine cannot fail them.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <bit>
 #include <chrono>
@@ -108,6 +110,54 @@ TEST_F(TcpToxics, CutAfterBytesPassesNoMoreThanThatManyBytes) {
   sender.join();
   EXPECT_EQ(error, ECONNRESET);
   EXPECT_LE(echoed.size(), 100'000u);
+}
+
+// A minimal HTTP server: answers every request with "ok".
+TcpServer httpOk() {
+  return TcpServer([](Socket& s) {
+    std::string request;
+    while (request.find("\r\n\r\n") == std::string::npos) {
+      std::string piece = s.readExactly(1, 5s);
+      if (piece.empty()) return;
+      request += piece;
+    }
+    s.sendAll("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+    s.shutdownWrite();
+    s.readUntilClosed(5s);
+  });
+}
+
+// curl's exit code for GET http://127.0.0.1:port/ with a 1 s connect timeout (28 = timed out).
+int curlWithConnectTimeout(uint16_t port) {
+  const std::string command = "curl -s -o /dev/null --connect-timeout 1 --max-time 10 http://127.0.0.1:" +
+                              std::to_string(port) + "/";
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(TcpToxics, ConnectTimeoutMakesNewConnectsTimeOutLeavesOpenOnesAndLiftsWhenRemoved) {
+  if (::access("/usr/bin/curl", X_OK) != 0) GTEST_SKIP() << "curl is not installed (/usr/bin/curl)";
+  auto upstream = httpOk();
+  Proxy proxy = proxyTo(upstream);
+  ASSERT_EQ(curlWithConnectTimeout(proxy.port()), 0) << "the proxy answers before the toxic";
+  auto echo = TcpServer::echo();
+  Proxy echoing = proxyTo(echo, "echoing");
+  Socket open_before = Socket::connectTo(echoing.port());
+  ASSERT_TRUE(open_before.sendAll("before"));
+  ASSERT_EQ(open_before.readExactly(6, 5s), "before");
+  {
+    auto blackhole = proxy.withToxic(connectTimeout());
+    auto blackhole_echo = echoing.withToxic(connectTimeout());
+    const auto start = Steady::now();
+    EXPECT_EQ(curlWithConnectTimeout(proxy.port()), 28) << "curl: connect timed out, not refused or reset";
+    EXPECT_GE(Steady::now() - start, 900ms) << "the attempt was answered (refused) instead of ignored";
+    ASSERT_TRUE(open_before.sendAll("during")) << "open connections are untouched";
+    EXPECT_EQ(open_before.readExactly(6, 5s), "during");
+  }
+  EXPECT_EQ(curlWithConnectTimeout(proxy.port()), 0) << "removing the toxic accepts again";
+  Socket after = Socket::connectTo(echoing.port());
+  ASSERT_TRUE(after.sendAll("after"));
+  EXPECT_EQ(after.readExactly(5, 5s), "after");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "net/connect_blackhole.h"
 #include "proxy/listener.h"
 
 namespace faultline {
@@ -11,7 +12,9 @@ Proxy::Proxy(ProxyEnv env, std::string name, HostPort listen, HostPort upstream)
 
 Proxy::~Proxy() { stop(); }
 
-Status Proxy::start() {
+Status Proxy::start() { return connectTimeoutWanted() ? holdConnects() : openListener(); }
+
+Status Proxy::openListener() {
   if (listener_ != nullptr) return {};
   auto listener = Listener::open(env_.loop, listen_, [this](Listener& l) { onConnection(l); });
   if (!listener) {
@@ -33,6 +36,10 @@ void Proxy::stop() {
 }
 
 void Proxy::closeListener() {
+  if (blackhole_) {
+    blackhole_.reset();
+    spdlog::info("proxy stopped holding connects proxy={} listen={}", name_, listenString());
+  }
   if (listener_ == nullptr) return;
   listener_->close();
   listener_ = nullptr;
@@ -49,7 +56,7 @@ void Proxy::closeSessions() {
 }
 
 Status Proxy::setEnabled(bool enabled) {
-  if (enabled == enabled_ && (enabled == (listener_ != nullptr))) return {};
+  if (enabled == enabled_ && (enabled == (listener_ != nullptr || blackhole_ != nullptr))) return {};
   if (!enabled) {
     stop();
     enabled_ = false;
@@ -116,6 +123,7 @@ ToxicSpecPtr Proxy::findToxic(const std::string& name) const {
 
 void Proxy::setToxicList(std::vector<ToxicSpecPtr> toxics) {
   toxics_ = std::move(toxics);
+  syncConnectTimeout();
   const auto up = toxicsFor(Stream::kUpstream);
   const auto down = toxicsFor(Stream::kDownstream);
   // Copy: a toxic may close its session while attaching, which erases it from sessions_.
@@ -137,6 +145,53 @@ std::size_t Proxy::bufferedBytes() const {
   std::size_t total = 0;
   for (const Session* session : sessions_) total += session->bufferedBytes();
   return total;
+}
+
+bool Proxy::connectTimeoutWanted() const {
+  for (const auto& toxic : toxics_) {
+    if (toxic->type == "connect_timeout") return true;
+  }
+  return false;
+}
+
+Status Proxy::holdConnects() {
+  if (blackhole_) return {};
+  // The listener's socket is closed at once by uv_close, so the address is free for the
+  // blackhole; a connect in between is refused, never half-accepted.
+  if (listener_ != nullptr) {
+    listener_->close();
+    listener_ = nullptr;
+  }
+  auto address = numericSockaddr(listen_);
+  if (!address) return Error::invalid("connect_timeout: listen address " + listen_.toString() + " is not numeric");
+  auto hole = ConnectBlackhole::open(reinterpret_cast<const sockaddr*>(&*address));
+  if (!hole) {
+    spdlog::warn("connect_timeout failed proxy={} listen={} error=\"{}\"", name_, listen_.toString(),
+                 hole.error().message);
+    (void)openListener();
+    return hole.error();
+  }
+  blackhole_ = std::move(*hole);
+  if (auto bound = parseHostPort(blackhole_->boundAddress())) listen_.port = bound->port;
+  enabled_ = true;
+  spdlog::info("proxy holding connects proxy={} listen={} toxic=connect_timeout", name_, listenString());
+  return {};
+}
+
+void Proxy::syncConnectTimeout() {
+  // A disabled proxy answers nothing anyway; enabling it later calls start(), which looks again.
+  if (!enabled_ || (listener_ == nullptr && !blackhole_)) return;
+  const bool wanted = connectTimeoutWanted();
+  if (wanted == (blackhole_ != nullptr)) return;
+  if (wanted) {
+    (void)holdConnects();
+    return;
+  }
+  blackhole_.reset();
+  if (auto status = openListener(); !status) {
+    spdlog::warn("proxy could not listen again after connect_timeout proxy={} error=\"{}\"", name_,
+                 status.error().message);
+  }
 }
 
 void Proxy::onSessionClosed(Session* session) { sessions_.erase(session); }

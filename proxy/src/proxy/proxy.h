@@ -16,6 +16,7 @@ namespace faultline {
 
 class Listener;
 class BufferBudget;
+class ConnectBlackhole;
 
 struct ProxyEnv {
   uv_loop_t* loop = nullptr;
@@ -36,6 +37,7 @@ class Proxy final : public SessionOwner {
   Proxy(const Proxy&) = delete;
   Proxy& operator=(const Proxy&) = delete;
 
+  // Listens; while a connect_timeout toxic is present, holds the address unanswered instead.
   Status start();
   // Closes the listener and every session (disable, delete).
   void stop();
@@ -66,6 +68,12 @@ class Proxy final : public SessionOwner {
 
  private:
   void onConnection(Listener& listener);
+  Status openListener();
+  // connect_timeout: the listen address stops answering connection attempts (see
+  // ConnectBlackhole); open sessions are untouched.
+  bool connectTimeoutWanted() const;
+  Status holdConnects();
+  void syncConnectTimeout();
   void closeSessions();
 
   ProxyEnv env_;
@@ -74,6 +82,7 @@ class Proxy final : public SessionOwner {
   HostPort upstream_;
   bool enabled_ = true;
   Listener* listener_ = nullptr;  // self-freeing after close()
+  std::unique_ptr<ConnectBlackhole> blackhole_;  // instead of listener_ while connect_timeout is on
   std::vector<ToxicSpecPtr> toxics_;
   std::unordered_set<Session*> sessions_;
   std::shared_ptr<ProxyStats> stats_ = std::make_shared<ProxyStats>();

@@ -47,6 +47,11 @@ const std::vector<ToxicType>& toxicTypes() {
       {"tcp_loss", "stalls percent of chunks (and what follows) for rto_ms, doubling per consecutive loss",
        {{"percent", "%", 0, 100, 0}, {"rto_ms", "ms", 1, kDayMs, 200}, {"burst", "losses", 1, 1000, 1}},
        &TcpLossToxic::create},
+      // Acts on the proxy's listener (Proxy holds the address unanswered while it is present),
+      // not on a link: on the links it is a pass-through.
+      {"connect_timeout", "new connection attempts get no answer (the client's connect timeout fires)",
+       {},
+       [](const ToxicSpec&) -> std::unique_ptr<Toxic> { return std::make_unique<PassThroughToxic>(); }},
       {"corrupt", "flips one bit in ppm of every million bytes; length unchanged",
        {{"ppm", "per million", 0, CorruptToxic::kPerMillion, 0}}, &CorruptToxic::create},
   };
