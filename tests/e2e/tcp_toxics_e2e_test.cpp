@@ -160,5 +160,44 @@ TEST_F(TcpToxics, ConnectTimeoutMakesNewConnectsTimeOutLeavesOpenOnesAndLiftsWhe
   EXPECT_EQ(after.readExactly(5, 5s), "after");
 }
 
+TEST_F(TcpToxics, StreamBothMakesTheToxicOnBothDirectionsInOneRequest) {
+  auto echo = TcpServer::echo();
+  Proxy proxy = proxyTo(echo);
+  const auto& api = faultline_->api();
+  auto created = api.call("POST", "/proxies/tcp/toxics",
+                          nlohmann::json{{"name", "slow"}, {"type", "latency"}, {"stream", "both"},
+                                         {"attributes", {{"latency", 200}}}});
+  // One toxic object, as Toxiproxy's clients parse it: the downstream half.
+  EXPECT_EQ(created.value("name", ""), "slow_downstream");
+  EXPECT_EQ(created.value("stream", ""), "downstream");
+  auto listed = api.call("GET", "/proxies/tcp/toxics");
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].value("name", ""), "slow_upstream");
+  EXPECT_EQ(listed[1].value("name", ""), "slow_downstream");
+  Socket client = Socket::connectTo(proxy.port());
+  const auto start = Steady::now();
+  ASSERT_TRUE(client.sendAll("ping"));
+  EXPECT_EQ(client.readExactly(4, 10s), "ping");
+  EXPECT_GE(Steady::now() - start, 390ms) << "200 ms each way";
+  // The base name removes the pair.
+  api.call("DELETE", "/proxies/tcp/toxics/slow");
+  EXPECT_EQ(api.call("GET", "/proxies/tcp/toxics").size(), 0u);
+}
+
+TEST_F(TcpToxics, StreamBothIsAllOrNothing) {
+  auto echo = TcpServer::echo();
+  Proxy proxy = proxyTo(echo);
+  const auto& api = faultline_->api();
+  api.call("POST", "/proxies/tcp/toxics",
+           nlohmann::json{{"name", "x_downstream"}, {"type", "latency"}, {"attributes", {{"latency", 1}}}});
+  EXPECT_THROW(api.call("POST", "/proxies/tcp/toxics",
+                        nlohmann::json{{"name", "x"}, {"type", "latency"}, {"stream", "both"},
+                                       {"attributes", {{"latency", 1}}}}),
+               FaultlineError);
+  auto listed = api.call("GET", "/proxies/tcp/toxics");
+  ASSERT_EQ(listed.size(), 1u) << listed.dump();
+  EXPECT_EQ(listed[0].value("name", ""), "x_downstream");
+}
+
 }  // namespace
 }  // namespace faultline::testing

@@ -234,10 +234,27 @@ struct Toxic {
   std::string stream = "downstream";  // "upstream" = client -> server bytes
   double toxicity = 1.0;             // share of connections affected
   std::map<std::string, int64_t> attributes;
+  // String-valued attributes (cut's mode, latency's distribution, any toxic's client CIDR).
+  std::map<std::string, std::string> text_attributes = {};
 
   Toxic named(std::string n) const { Toxic t = *this; t.name = std::move(n); return t; }
   Toxic upstream() const { Toxic t = *this; t.stream = "upstream"; return t; }
   Toxic withToxicity(double p) const { Toxic t = *this; t.toxicity = p; return t; }
+  // Both directions in one request: the server makes <name>_upstream and <name>_downstream.
+  Toxic bothStreams() const { Toxic t = *this; t.stream = "both"; return t; }
+  Toxic with(const std::string& key, const std::string& value) const {
+    Toxic t = *this;
+    t.text_attributes[key] = value;
+    return t;
+  }
+  // Only connections from this client block ("127.0.0.2/32", "::1/128") get the toxic.
+  Toxic forClients(const std::string& cidr) const { return with("client", cidr); }
+  nlohmann::json attributesJson() const {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, value] : attributes) out[key] = value;
+    for (const auto& [key, value] : text_attributes) out[key] = value;
+    return out;
+  }
 };
 
 inline Toxic latency(int64_t latency_ms, int64_t jitter_ms = 0) {
@@ -381,11 +398,16 @@ class Proxy {
   std::string url(const std::string& path = "") const { return "http://" + listen_ + path; }
 
   // Adds a toxic for as long as the returned scope lives.
-  ToxicScope withToxic(const Toxic& toxic) const { return ToxicScope(api_, name_, addToxic(toxic)); }
+  ToxicScope withToxic(const Toxic& toxic) const {
+    std::string added = addToxic(toxic);
+    // A "both" toxic is a pair; deleting its base name removes both halves.
+    if (toxic.stream == "both") added = toxic.name.empty() ? toxic.type : toxic.name;
+    return ToxicScope(api_, name_, added);
+  }
   // Adds a toxic that stays until removeToxic() or Faultline::reset(); returns its name.
   std::string addToxic(const Toxic& toxic) const {
     nlohmann::json body{{"type", toxic.type}, {"stream", toxic.stream}, {"toxicity", toxic.toxicity},
-                        {"attributes", toxic.attributes}};
+                        {"attributes", toxic.attributesJson()}};
     if (!toxic.name.empty()) body["name"] = toxic.name;
     auto created = api_->call("POST", "/proxies/" + name_ + "/toxics", body);
     return created.value("name", toxic.name);

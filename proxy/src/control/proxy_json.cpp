@@ -2,6 +2,7 @@
 
 #include "control/json_fields.h"
 #include "control/json_mapping.h"
+#include "toxics/toxic_streams.h"
 
 namespace faultline {
 
@@ -48,9 +49,9 @@ Result<ProxyConfig> proxyConfigFromJson(const json& body, const std::string& whe
       std::string item = field + "[" + std::to_string(i) + "]";
       auto input = toxicInputFromJson((*toxics)[i], item);
       if (!input) return input.error();
-      auto spec = buildToxicSpec(*input, item);
-      if (!spec) return spec.error();
-      config.toxics.push_back(std::move(*spec));
+      auto specs = buildToxicSpecs(*input, item);
+      if (!specs) return specs.error();
+      for (auto& spec : *specs) config.toxics.push_back(std::move(spec));
     }
   }
   return config;

@@ -163,16 +163,18 @@ class RulesDocument {
         for (std::size_t j = 0; j < list.size(); ++j) {
           const YAML::Node item = list[j];
           std::string where = path + ".toxics[" + std::to_string(j) + "]";
-          auto spec = readToxicNode(reader_, item, where);
-          if (!spec) continue;
+          auto specs = readToxicNode(reader_, item, where);
+          if (!specs) continue;
           SourceLocation at = locationOf(item["name"] ? item["name"].Mark() : item.Mark());
-          if (auto [first, inserted] = names.emplace(spec->name, at); !inserted) {
-            reader_.fail(at, where + ".name", "duplicate toxic name '" + spec->name + "' (first at line " +
-                                          std::to_string(first->second.line) +
-                                          "); expected names unique across both streams of a proxy");
-            continue;
+          for (auto& spec : *specs) {
+            if (auto [first, inserted] = names.emplace(spec.name, at); !inserted) {
+              reader_.fail(at, where + ".name", "duplicate toxic name '" + spec.name + "' (first at line " +
+                                            std::to_string(first->second.line) +
+                                            "); expected names unique across both streams of a proxy");
+              continue;
+            }
+            out.toxics.push_back(std::move(spec));
           }
-          out.toxics.push_back(std::move(*spec));
         }
       }
     }
