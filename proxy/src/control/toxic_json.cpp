@@ -1,8 +1,10 @@
+#include <algorithm>
 #include <map>
 #include <string>
 
 #include "control/json_fields.h"
 #include "control/json_mapping.h"
+#include "toxics/toxic_registry.h"
 
 namespace faultline {
 
@@ -30,7 +32,15 @@ Result<std::map<std::string, int64_t>> attributesFromJson(const json& body, cons
 
 OrderedJson toxicToJson(const ToxicSpec& spec) {
   OrderedJson attributes = OrderedJson::object();
-  for (const auto& [key, value] : spec.attributes) attributes[key] = value;
+  const ToxicType* type = findToxicType(spec.type);
+  for (const auto& [key, value] : spec.attributes) {
+    if (type != nullptr) {
+      const auto& declared = type->attributes;
+      auto info = std::find_if(declared.begin(), declared.end(), [&](const AttributeInfo& a) { return a.name == key; });
+      if (info != declared.end() && info->hidden_at_default && value == info->default_value) continue;
+    }
+    attributes[key] = value;
+  }
   OrderedJson out;
   out["name"] = spec.name;
   out["type"] = spec.type;

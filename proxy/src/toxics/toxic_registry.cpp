@@ -25,7 +25,7 @@ constexpr int64_t kMaxBytes = int64_t{1} << 50;
 const std::vector<ToxicType>& toxicTypes() {
   static const std::vector<ToxicType> types = {
       {"latency", "adds latency (plus or minus jitter) to every chunk",
-       {{"latency", "ms", 0, kDayMs, 0}, {"jitter", "ms", 0, kDayMs, 0}, {"p99", "ms", 0, kDayMs, 0}},
+       {{"latency", "ms", 0, kDayMs, 0}, {"jitter", "ms", 0, kDayMs, 0}, {"p99", "ms", 0, kDayMs, 0, true}},
        &LatencyToxic::create},
       {"bandwidth", "limits throughput to rate KB/s (0 = unlimited)",
        {{"rate", "KB/s", 0, kMaxBytes, 0}}, &BandwidthToxic::create},

@@ -17,6 +17,9 @@ struct AttributeInfo {
   int64_t min = 0;
   int64_t max = 0;
   int64_t default_value = 0;
+  // An extension of a Toxiproxy toxic (latency's p99): left out of the JSON while it has its
+  // default, so Toxiproxy's clients and tests see the toxic exactly as Toxiproxy shows it.
+  bool hidden_at_default = false;
 };
 
 // One row per toxic type: its name, what it does, its attributes, and how to build a stage.
