@@ -206,6 +206,7 @@ void Proxy::onConnection(Listener& listener) {
   env.budget = env_.budget;
   env.stats = stats_;
   env.random = env_.random;
+  env.on_upstream_error = on_upstream_error_;
   auto* session = new Session(std::move(env), ++*env_.next_session_id, this);
   if (int rc = listener.accept(session->client()); rc < 0) {
     session->close(Session::CloseReason::kError, CloseMode::kGraceful, std::string("accept: ") + uv_strerror(rc));

@@ -46,6 +46,9 @@ class Proxy final : public SessionOwner {
   Status setEnabled(bool enabled);
   Status setListen(const HostPort& listen);
   void setUpstream(const HostPort& upstream);
+  // on_upstream_error: kGraceful (close, Toxiproxy) or kReset; applies to new connections.
+  void setUpstreamErrorMode(CloseMode mode) { on_upstream_error_ = mode; }
+  CloseMode upstreamErrorMode() const { return on_upstream_error_; }
 
   const std::string& name() const { return name_; }
   bool enabled() const { return enabled_; }
@@ -81,6 +84,7 @@ class Proxy final : public SessionOwner {
   HostPort listen_;
   HostPort upstream_;
   bool enabled_ = true;
+  CloseMode on_upstream_error_ = CloseMode::kGraceful;
   Listener* listener_ = nullptr;  // self-freeing after close()
   std::unique_ptr<ConnectBlackhole> blackhole_;  // instead of listener_ while connect_timeout is on
   std::vector<ToxicSpecPtr> toxics_;

@@ -242,6 +242,7 @@ void Session::countWritten(Stream stream, std::size_t bytes) {
 void Session::countPause() { ++env_.stats->backpressure_pauses; }
 
 void Session::close(CloseReason reason, CloseMode mode, const std::string& detail) {
+  if (reason == CloseReason::kUpstreamFailed) mode = env_.on_upstream_error;
   if (closing_) {
     if (mode == CloseMode::kReset && !handles_closing_) closeHandles(mode);
     return;

@@ -27,6 +27,9 @@ struct SessionEnv {
   std::shared_ptr<BufferBudget> budget;  // shared: a closing session may outlive the registry
   std::shared_ptr<ProxyStats> stats;
   std::shared_ptr<Random> random;
+  // How the client learns that the upstream could not be reached: FIN after the accept
+  // (Toxiproxy's behaviour, the default) or RST (the proxy option on_upstream_error=reset).
+  CloseMode on_upstream_error = CloseMode::kGraceful;
 };
 
 class Session;
