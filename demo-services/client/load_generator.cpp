@@ -9,22 +9,6 @@ namespace faultline {
 
 namespace {
 double millis(Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-LoadOutcome classify(const Result<HttpResponse>& result) {
-  if (!result.ok()) {
-    const auto failure = httpClientFailure(result.error());
-    return failure == HttpClientFailure::kTimeout || failure == HttpClientFailure::kCancelled
-               ? LoadOutcome::kTimeout
-               : LoadOutcome::kConnectionError;
-  }
-  const int status = result->status;
-  if (status >= 200 && status < 300) {
-    return equalsIgnoreCase(result->header("X-Degraded"), "true") ? LoadOutcome::kDegraded : LoadOutcome::kSuccess;
-  }
-  if (status >= 500) return LoadOutcome::kServerError;
-  if (status >= 400) return LoadOutcome::kClientError;
-  return LoadOutcome::kSuccess;  // 1xx/3xx do not occur here; count them as answered
-}
 }  // namespace
 
 LoadGenerator::LoadGenerator(uv_loop_t* loop, Params params)
@@ -77,19 +61,19 @@ void LoadGenerator::send() {
 void LoadGenerator::onAnswer(uint64_t id, TimePoint sent_at, Result<HttpResponse> result) {
   in_flight_.erase(id);
   const Duration latency = Clock::now() - sent_at;
-  const LoadOutcome outcome = classify(result);
+  const DemoOutcome outcome = classifyAnswer(result);
   report_.record(outcome, std::chrono::duration_cast<Micros>(latency));
   if (params_.progress) std::fputs("\r\033[K", stderr);
   const double at_s = std::chrono::duration<double>(sent_at - started_at_).count();
   if (result.ok()) {
     std::fputs(fmt::format("request id={} sent_at_s={:.3f} status={} outcome={} latency_ms={:.1f} body=\"{}\"\n", id,
-                           at_s, result->status, toString(outcome), millis(latency),
+                           at_s, result->status, outcomeName(outcome), millis(latency),
                            result->body.substr(0, result->body.find('\n')).substr(0, 80))
                    .c_str(),
                stderr);
   } else {
     std::fputs(fmt::format("request id={} sent_at_s={:.3f} status=0 outcome={} latency_ms={:.1f} error=\"{}\"\n", id,
-                           at_s, toString(outcome), millis(latency), result.error().message)
+                           at_s, outcomeName(outcome), millis(latency), result.error().message)
                    .c_str(),
                stderr);
   }
@@ -123,11 +107,12 @@ void LoadGenerator::maybeDone() {
 
 void LoadGenerator::drawProgress(bool final_line) {
   const double t = std::chrono::duration<double>(Clock::now() - started_at_).count();
-  std::fputs(fmt::format("\r\033[K[{:.0f}s] sent={} done={} in_flight={} 2xx={} degraded={} 5xx={} timeout={} "
-                         "conn_error={}{}",
-                         t, sent_, report_.completed(), in_flight_.size(), report_.count(LoadOutcome::kSuccess),
-                         report_.count(LoadOutcome::kDegraded), report_.count(LoadOutcome::kServerError),
-                         report_.count(LoadOutcome::kTimeout), report_.count(LoadOutcome::kConnectionError),
+  std::fputs(fmt::format("\r\033[K[{:.0f}s] sent={} done={} in_flight={} ok={} degraded={} shed={} server_error={} "
+                         "timeout={} connection_error={}{}",
+                         t, sent_, report_.completed(), in_flight_.size(), report_.count(DemoOutcome::kOk),
+                         report_.count(DemoOutcome::kDegraded), report_.count(DemoOutcome::kShed),
+                         report_.count(DemoOutcome::kServerError), report_.count(DemoOutcome::kTimeout),
+                         report_.count(DemoOutcome::kConnectionError),
                          final_line ? "\n" : "")
                  .c_str(),
              stderr);

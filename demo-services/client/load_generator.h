@@ -38,6 +38,7 @@ class LoadGenerator {
   void stopSending();
 
   const LoadReport& report() const { return report_; }
+  std::size_t inFlight() const { return in_flight_.size(); }
   Duration elapsed() const { return (finished_ ? finished_at_ : Clock::now()) - started_at_; }
   Duration sendingTime() const { return (sending_ ? Clock::now() : stopped_sending_at_) - started_at_; }
 

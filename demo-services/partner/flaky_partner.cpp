@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "duration_flag.h"
+#include "memory_watchdog.h"
 
 namespace faultline {
 
@@ -48,8 +49,13 @@ void FlakyPartner::handle(HttpRequest&& request, HttpResponder responder) {
     responder.respond(HttpResponse::text(200, "ok\n"));
     return;
   }
+  if (request.path == "/metrics") {
+    responder.respond(HttpResponse::text(200, renderMetrics(), "text/plain; version=0.0.4; charset=utf-8"));
+    return;
+  }
   if (request.path != "/data") {
-    responder.respond(HttpResponse::json(404, R"({"error":"not found: try GET /data or GET /health","status":404})"));
+    responder.respond(HttpResponse::json(
+        404, R"({"error":"not found: try GET /data, GET /metrics or GET /health","status":404})"));
     return;
   }
   if (request.method != "GET") {
@@ -63,6 +69,8 @@ void FlakyPartner::handle(HttpRequest&& request, HttpResponder responder) {
 
 void FlakyPartner::answerData(HttpRequest&& request, HttpResponder responder) {
   if (closing_) return;  // the responder answers 500 as it goes
+  ++received_;
+  arrivals_.record(Clock::now());
   auto* pending = new PendingAnswer();
   pending->owner = this;
   pending->id = next_id_++;
@@ -96,11 +104,14 @@ void FlakyPartner::onTimer(uv_timer_t* timer) noexcept {
   auto* pending = static_cast<PendingAnswer*>(timer->data);
   FlakyPartner* self = pending->owner;
   const bool connected = pending->responder.connected();
+  ++self->answered_[pending->status];
   if (pending->status == 200) {
     pending->responder.respond(HttpResponse::text(200, kBody));
   } else {
-    pending->responder.respond(HttpResponse::text(
-        pending->status, fmt::format("partner: injected failure (status {})\n", pending->status)));
+    auto response =
+        HttpResponse::text(pending->status, fmt::format("partner: injected failure (status {})\n", pending->status));
+    if (self->params_.retry_after_s >= 0) response.setHeader("Retry-After", std::to_string(self->params_.retry_after_s));
+    pending->responder.respond(std::move(response));
   }
   spdlog::info("request id={} method={} url={} status={} delay_ms={:.0f} latency_ms={:.1f} client_connected={}",
                pending->id, pending->method, pending->target, pending->status, millis(pending->delay),
@@ -115,6 +126,31 @@ void FlakyPartner::onTimerClosed(uv_handle_t* handle) noexcept {
   delete pending;
   --self->timers_alive_;
   if (self->closing_) self->maybeClosed();
+}
+
+std::string FlakyPartner::renderMetrics() {
+  std::string out;
+  auto line = [&out](const std::string& text) {
+    out += text;
+    out += '\n';
+  };
+  line("# HELP demo_partner_requests_received_total GET /data requests received (every retry counts).");
+  line("# TYPE demo_partner_requests_received_total counter");
+  line(fmt::format("demo_partner_requests_received_total {}", received_));
+  line("# HELP demo_partner_requests_per_second GET /data requests received in the last complete second.");
+  line("# TYPE demo_partner_requests_per_second gauge");
+  line(fmt::format("demo_partner_requests_per_second {}", arrivals_.perSecond(Clock::now())));
+  line("# HELP demo_partner_responses_total Answers sent (or due) to GET /data, by status.");
+  line("# TYPE demo_partner_responses_total counter");
+  for (const auto& [status, n] : answered_) line(fmt::format("demo_partner_responses_total{{status=\"{}\"}} {}", status, n));
+  line("# HELP demo_partner_pending Requests waiting for their delay.");
+  line("# TYPE demo_partner_pending gauge");
+  line(fmt::format("demo_partner_pending {}", pending_.size()));
+  auto rss = readProcessRssBytes();
+  line("# HELP process_resident_memory_bytes Resident set size of the partner.");
+  line("# TYPE process_resident_memory_bytes gauge");
+  line(fmt::format("process_resident_memory_bytes {}", rss.ok() ? *rss : 0));
+  return out;
 }
 
 void FlakyPartner::close(std::function<void()> on_closed) {

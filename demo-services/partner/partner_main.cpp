@@ -23,16 +23,19 @@ int main(int argc, char** argv) {
   double error_rate = 0;
   int error_status = 503;
   uint64_t seed = 0;
+  int retry_after = -1;
   app.add_option("--host", host, "address to listen on")->capture_default_str()->envname("PARTNER_HOST");
   app.add_option("--port", port, "port to listen on (0 = any free port)")->capture_default_str()->envname("PARTNER_PORT");
-  app.add_option("--min-delay", min_delay_text, "shortest delay: 250ms, 1s, or a number of milliseconds")
+  app.add_option("--min-delay", min_delay_text, std::string("shortest delay") + durationHelpSuffix())
       ->capture_default_str()->envname("PARTNER_MIN_DELAY");
-  app.add_option("--max-delay", max_delay_text, "longest delay (uniform between min and max)")
+  app.add_option("--max-delay", max_delay_text, std::string("longest delay (uniform between min and max)") + durationHelpSuffix())
       ->capture_default_str()->envname("PARTNER_MAX_DELAY");
   app.add_option("--error-rate", error_rate, "share of requests answered with --error-status, 0..1")
       ->capture_default_str()->check(CLI::Range(0.0, 1.0))->envname("PARTNER_ERROR_RATE");
   app.add_option("--error-status", error_status, "status of injected failures")
       ->capture_default_str()->check(CLI::Range(400, 599))->envname("PARTNER_ERROR_STATUS");
+  app.add_option("--retry-after", retry_after, "Retry-After (whole seconds) on injected failures; -1 = none")
+      ->capture_default_str()->check(CLI::Range(-1, 3600))->envname("PARTNER_RETRY_AFTER");
   app.add_option("--seed", seed, "random seed (0 = random)")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
@@ -57,6 +60,7 @@ int main(int argc, char** argv) {
   params.max_delay = *max_delay;
   params.error_rate = Probability::fromFraction(error_rate);
   params.error_status = error_status;
+  params.retry_after_s = retry_after;
   params.seed = seed;
   FlakyPartner partner(loop, params);
   auto bound = partner.listen(host, port);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "middleware_server.h"
+#include "partner_attempt.h"
 
 namespace faultline {
 
@@ -13,31 +14,6 @@ uint64_t toTimerMs(Duration d) {
   return ms > 0 ? static_cast<uint64_t>(ms) : 0;
 }
 
-AttemptOutcome classify(const Result<HttpResponse>& result) {
-  if (result.ok()) return AttemptOutcome::response(result->status);
-  switch (httpClientFailure(result.error())) {
-    case HttpClientFailure::kTimeout:
-    case HttpClientFailure::kCancelled:  // only the deadline cancels an attempt: it was too slow
-      return AttemptOutcome::timeout();
-    case HttpClientFailure::kConnectionRefused:
-    case HttpClientFailure::kReset:
-    case HttpClientFailure::kResolve:
-      return AttemptOutcome::connectError();
-    default:
-      return AttemptOutcome::otherError();
-  }
-}
-
-std::string attemptLabel(const AttemptOutcome& outcome) {
-  switch (outcome.kind) {
-    case AttemptOutcome::Kind::kResponse: return std::to_string(outcome.status);
-    case AttemptOutcome::Kind::kConnectError: return "connect_error";
-    case AttemptOutcome::Kind::kTimeout: return "timeout";
-    case AttemptOutcome::Kind::kOtherError: return "error";
-  }
-  return "error";
-}
-
 }  // namespace
 
 ProtectedCall::ProtectedCall(MiddlewareServer& server, HttpRequest&& request, HttpResponder responder)
@@ -45,8 +21,10 @@ ProtectedCall::ProtectedCall(MiddlewareServer& server, HttpRequest&& request, Ht
       responder_(std::move(responder)),
       method_(std::move(request.method)),
       target_(std::move(request.target)),
+      path_(std::move(request.path)),
       started_at_(Clock::now()),
-      deadline_(started_at_, server.config_.deadline) {
+      deadline_(started_at_, server.config_.deadline),
+      memory_(server.config_.request_memory_bytes) {
   deadline_timer_.data = this;
   backoff_timer_.data = this;
 }
@@ -84,6 +62,7 @@ void ProtectedCall::tryAttempt() {
       permit_.reset();
       auto response = HttpResponse::text(503, "server: overloaded, request shed (bulkhead and queue full)\n");
       response.setHeader("Retry-After", "1");
+      response.setHeader("X-Shed", "bulkhead_full");
       answer(std::move(response), "shed", "bulkhead_full");
       return;
     }
@@ -115,7 +94,7 @@ void ProtectedCall::sendAttempt() {
   ++attempts_;
   attempt_in_flight_ = true;
   ++server_.partner_in_flight_;
-  call_ = HttpClient::request(server_.loop_, server_.partnerRequest(timeout),
+  call_ = HttpClient::request(server_.loop_, server_.partnerRequest(timeout, path_),
                               [this](Result<HttpResponse> result) { onAttemptDone(std::move(result)); });
 }
 
@@ -124,14 +103,15 @@ void ProtectedCall::onAttemptDone(Result<HttpResponse> result) {
   --server_.partner_in_flight_;
   releaseSlot();
   const TimePoint now = Clock::now();
-  const AttemptOutcome outcome = classify(result);
-  server_.metrics_.recordPartnerAttempt(attemptLabel(outcome));
+  const AttemptOutcome outcome = classifyAttempt(result);
+  const std::string label = attemptLabel(outcome);
+  server_.metrics_.recordPartnerAttempt("/protected", label);
   if (permit_) {
     if (outcome.succeeded()) server_.breaker_.onSuccess(*permit_, now);
     else server_.breaker_.onFailure(*permit_, now);
     permit_.reset();
   }
-  last_error_ = result.ok() ? "partner status " + std::to_string(result->status) : result.error().message;
+  last_error_ = result.ok() ? "partner status " + label : result.error().message;
   if (answered_ || closing_) {
     maybeFinish();
     return;
@@ -139,7 +119,9 @@ void ProtectedCall::onAttemptDone(Result<HttpResponse> result) {
   if (outcome.succeeded()) {
     HttpResponse response = std::move(*result);
     response.setHeader("X-Attempts", std::to_string(attempts_));
-    answer(std::move(response), "ok", "");
+    // A 404 passed on is a client_error, a next tier's fallback stays degraded: named as they are.
+    const DemoOutcome named = classifyStatus(response.status, response.header("X-Degraded"), response.header("X-Shed"));
+    answer(std::move(response), std::string(outcomeName(named)), "");
     return;
   }
   const auto decision =
@@ -153,9 +135,18 @@ void ProtectedCall::onAttemptDone(Result<HttpResponse> result) {
     fallback("retry_budget_exhausted");
     return;
   }
-  server_.metrics_.recordRetry();
-  spdlog::debug("retry url={} attempt={} delay_ms={} after={}", target_, attempts_ + 1, decision.delay.count(),
-                last_error_);
+  if (outcome.retry_after) {
+    // Shown at info: the partner asked for this wait, and it fits in the deadline.
+    server_.metrics_.recordRetry("/protected", "retry_after");
+    spdlog::info("retry server={} url={} attempt={} delay_ms={} after={} retry_after_ms={} deadline_left_ms={}",
+                 server_.config_.name, target_, attempts_ + 1, decision.delay.count(), label,
+                 outcome.retry_after->count(),
+                 std::chrono::duration_cast<Millis>(deadline_.remaining(now)).count());
+  } else {
+    server_.metrics_.recordRetry("/protected", label);
+    spdlog::debug("retry url={} attempt={} delay_ms={} after={}", target_, attempts_ + 1, decision.delay.count(),
+                  last_error_);
+  }
   uv_timer_start(&backoff_timer_, &ProtectedCall::onBackoffTimer, toTimerMs(decision.delay), 0);
 }
 
@@ -205,6 +196,7 @@ void ProtectedCall::fallback(const std::string& reason) {
 void ProtectedCall::answer(HttpResponse response, const std::string& outcome, const std::string& error) {
   if (answered_) return;
   answered_ = true;
+  if (auto it = server_.in_flight_.find("/protected"); it != server_.in_flight_.end() && it->second > 0) --it->second;
   const int status = response.status;
   responder_.respond(std::move(response));
   server_.logRequest(method_, target_, status, outcome, Clock::now() - started_at_, attempts_, error);

@@ -11,6 +11,7 @@
 #include "http/http_client.h"
 #include "http/http_server.h"
 #include "retry_policy.h"
+#include "working_memory.h"
 
 namespace faultline {
 
@@ -49,8 +50,10 @@ class ProtectedCall {
   HttpResponder responder_;
   std::string method_;
   std::string target_;
+  std::string path_;  // the incoming path, for --forward-path
   TimePoint started_at_;
   Deadline deadline_;
+  WorkingMemory memory_;
   uv_timer_t deadline_timer_{};
   uv_timer_t backoff_timer_{};
   int open_handles_ = 0;

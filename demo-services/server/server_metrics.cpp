@@ -23,12 +23,20 @@ uint64_t ServerMetrics::requests(const std::string& path, const std::string& out
   return it == requests_.end() ? 0 : it->second;
 }
 
+uint64_t ServerMetrics::retries(const std::string& path, const std::string& reason) const {
+  auto it = retries_.find({path, reason});
+  return it == retries_.end() ? 0 : it->second;
+}
+
 std::string ServerMetrics::render(const Gauges& g) const {
   std::string out;
   auto line = [&out](std::string text) {
     out += text;
     out += '\n';
   };
+  line("# HELP demo_server_info The tier this server plays (--name).");
+  line("# TYPE demo_server_info gauge");
+  line(fmt::format("demo_server_info{{name=\"{}\"}} 1", g.name));
   line("# HELP demo_requests_total Requests answered, by path and outcome.");
   line("# TYPE demo_requests_total counter");
   for (const auto& [key, n] : requests_) {
@@ -47,14 +55,21 @@ std::string ServerMetrics::render(const Gauges& g) const {
     line(fmt::format("demo_request_duration_seconds_sum{{path=\"{}\"}} {}", path, h.sum_seconds));
     line(fmt::format("demo_request_duration_seconds_count{{path=\"{}\"}} {}", path, h.count));
   }
-  line("# HELP demo_partner_attempts_total Calls to the partner, by result.");
-  line("# TYPE demo_partner_attempts_total counter");
-  for (const auto& [result, n] : attempts_) {
-    line(fmt::format("demo_partner_attempts_total{{result=\"{}\"}} {}", result, n));
+  line("# HELP demo_requests_in_flight Requests received and not yet answered, by path.");
+  line("# TYPE demo_requests_in_flight gauge");
+  for (const auto& [path, n] : g.in_flight) {
+    line(fmt::format("demo_requests_in_flight{{path=\"{}\"}} {}", path, n));
   }
-  line("# HELP demo_retries_total Retries made on /protected.");
+  line("# HELP demo_partner_attempts_total Calls to the partner, by path and result.");
+  line("# TYPE demo_partner_attempts_total counter");
+  for (const auto& [key, n] : attempts_) {
+    line(fmt::format("demo_partner_attempts_total{{path=\"{}\",result=\"{}\"}} {}", key.first, key.second, n));
+  }
+  line("# HELP demo_retries_total Retries made, by path and what the failed attempt was.");
   line("# TYPE demo_retries_total counter");
-  line(fmt::format("demo_retries_total {}", retries_));
+  for (const auto& [key, n] : retries_) {
+    line(fmt::format("demo_retries_total{{path=\"{}\",reason=\"{}\"}} {}", key.first, key.second, n));
+  }
   line("# HELP demo_retries_denied_total Retries refused by the retry budget.");
   line("# TYPE demo_retries_denied_total counter");
   line(fmt::format("demo_retries_denied_total {}", retries_denied_));
@@ -73,6 +88,12 @@ std::string ServerMetrics::render(const Gauges& g) const {
   line("# HELP demo_bulkhead_queued Protected requests waiting for a bulkhead slot.");
   line("# TYPE demo_bulkhead_queued gauge");
   line(fmt::format("demo_bulkhead_queued {}", g.bulkhead_queued));
+  line("# HELP demo_rate_limit_tokens Tokens left in the /limited token bucket.");
+  line("# TYPE demo_rate_limit_tokens gauge");
+  line(fmt::format("demo_rate_limit_tokens {}", g.rate_limit_tokens));
+  line("# HELP demo_memory_limit_bytes RSS above which the memory watchdog ends the server.");
+  line("# TYPE demo_memory_limit_bytes gauge");
+  line(fmt::format("demo_memory_limit_bytes {}", g.memory_limit_bytes));
   line("# HELP process_resident_memory_bytes Resident set size of the server.");
   line("# TYPE process_resident_memory_bytes gauge");
   line(fmt::format("process_resident_memory_bytes {}", g.rss_bytes));

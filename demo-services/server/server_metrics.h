@@ -19,22 +19,28 @@ class ServerMetrics {
                                                                     0.5,   1.0,  2.5,   5.0,  10.0, 30.0};
 
   struct Gauges {
+    std::string name = "server";  // the tier (--name), so one dashboard tells edge from middle
     int breaker_state = 0;  // 0 closed, 1 open, 2 half-open
     uint64_t breaker_transitions = 0;
     uint64_t partner_in_flight = 0;  // protected and unprotected
     uint64_t bulkhead_in_flight = 0;
     uint64_t bulkhead_queued = 0;
     uint64_t rss_bytes = 0;
+    uint64_t memory_limit_bytes = 0;
+    std::map<std::string, uint64_t> in_flight;  // requests not yet answered, by path
+    double rate_limit_tokens = 0;               // left in /limited's token bucket
   };
 
   // path: "/protected"; outcome: "ok", "degraded", "shed", "error", ...
   void recordRequest(const std::string& path, const std::string& outcome, Duration latency);
-  void recordRetry() { ++retries_; }
+  // reason: what the failed attempt was ("timeout", "503", "reset", "retry_after" when the
+  // partner's Retry-After set the wait).
+  void recordRetry(const std::string& path, const std::string& reason) { ++retries_[{path, reason}]; }
   void recordRetryDenied() { ++retries_denied_; }
-  void recordPartnerAttempt(const std::string& result) { ++attempts_[result]; }
+  void recordPartnerAttempt(const std::string& path, const std::string& result) { ++attempts_[{path, result}]; }
 
   uint64_t requests(const std::string& path, const std::string& outcome) const;
-  uint64_t retries() const { return retries_; }
+  uint64_t retries(const std::string& path, const std::string& reason) const;
 
   std::string render(const Gauges& gauges) const;
 
@@ -46,8 +52,8 @@ class ServerMetrics {
   };
   std::map<std::pair<std::string, std::string>, uint64_t> requests_;
   std::map<std::string, Histogram> latency_;
-  std::map<std::string, uint64_t> attempts_;
-  uint64_t retries_ = 0;
+  std::map<std::pair<std::string, std::string>, uint64_t> attempts_;
+  std::map<std::pair<std::string, std::string>, uint64_t> retries_;
   uint64_t retries_denied_ = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "app.h"
 
+#include "net/address.h"
+
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -59,6 +61,7 @@ Status App::start() {
   control_ = std::make_unique<ControlServer>(&loop_, *registry_, rules_.get(), control);
   auto bound = control_->start();
   if (!bound) return bound.error();
+  if (auto api = parseHostPort(*bound)) registry_->setControlAddress(*api);
   const bool loopback = options_.host == "127.0.0.1" || options_.host == "localhost" || options_.host == "::1" ||
                         options_.host.rfind("127.", 0) == 0;
   if (!loopback && options_.api_token.empty()) {

@@ -6,6 +6,7 @@
 
 #include "cli/client_main.h"
 #include "rules/validate_command.h"
+#include "scenario/scenario_command.h"
 #include "serve_command.h"
 
 namespace {
@@ -43,11 +44,12 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "validate") == 0) {
     std::vector<std::string> files(argv + 2, argv + argc);
     if (files.empty() || files[0] == "--help" || files[0] == "-h") {
-      std::printf("Usage: faultline validate FILE...\n\nChecks rules files (YAML, or Toxiproxy's JSON list) and exits "
-                  "non-zero on any error.\n");
+      std::printf("Usage: faultline validate FILE...\n\nChecks rules files (YAML, or Toxiproxy's JSON list) and scenario files "
+                  "(a top-level scenario: key) and exits non-zero on any error.\n");
       return files.empty() ? 2 : 0;
     }
-    return faultline::runValidate(files);
+    return faultline::runValidateFiles(files);
   }
+  if (argc >= 2 && std::strcmp(argv[1], "scenario") == 0) return faultline::runScenarioCommand(argc - 1, argv + 1);
   return faultline::runClient(argc, argv);
 }

@@ -17,7 +17,7 @@ namespace {
 // Go's flag package takes -name and --name alike; CLI11 wants --name for long options.
 std::vector<std::string> normalizeArgs(int argc, char** argv) {
   static const std::vector<std::string> kLong = {"host",  "port", "config", "seed", "proxy-metrics", "runtime-metrics",
-                                                 "version", "proxy", "api-token"};
+                                                 "version", "proxy", "api-token", "max-toxics-per-proxy"};
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -78,21 +78,33 @@ int runServe(int argc, char** argv) {
   std::string log_level = env_level != nullptr ? env_level : "info";
   const char* env_token = std::getenv("FAULTLINE_API_TOKEN");
   if (env_token != nullptr) options.api_token = env_token;
+  // An empty token would silently mean "no authentication": refused, whichever way it came.
+  if (env_token != nullptr && options.api_token.empty()) {
+    std::fprintf(stderr, "faultline serve: FAULTLINE_API_TOKEN is set but empty; set a token, or unset the "
+                         "variable to run without authentication\n");
+    return 2;
+  }
   bool show_version = false;
   bool ignored = false;
 
+  // Unsigned options refuse a leading '-' (CLI11 would wrap -1 to the largest value).
+  const auto non_negative = CLI::NonNegativeNumber;
   cli.add_option("--host", options.host, "Address the control API binds to")->capture_default_str();
-  cli.add_option("--port", options.port, "Port of the control API (0 = any free port)")->capture_default_str();
+  cli.add_option("--port", options.port, "Port of the control API (0 = any free port)")
+      ->capture_default_str()->check(non_negative);
   cli.add_option("--config", options.config_path, "Rules file (YAML, or Toxiproxy's JSON list), reloaded on change");
   cli.add_option("--proxy", proxy_flags, "A proxy NAME=LISTEN=UPSTREAM (repeatable)");
   cli.add_option("--api-token", options.api_token, "Require 'Authorization: Bearer TOKEN' (env FAULTLINE_API_TOKEN)");
-  cli.add_option("--seed", options.registry.seed, "Seed for toxicity rolls (0 = random)");
+  cli.add_option("--seed", options.registry.seed, "Seed for toxicity rolls (0 = random)")->check(non_negative);
   cli.add_option("--link-cap-mib", link_cap_mib, "Bytes one link may buffer before reading pauses, MiB")
       ->capture_default_str()->check(CLI::Range(1, 4096));
   cli.add_option("--global-cap-mib", global_cap_mib, "Bytes all links together may buffer, MiB")
       ->capture_default_str()->check(CLI::Range(1, 1 << 20));
   cli.add_option("--max-connections", options.registry.max_connections, "Sessions per proxy (0 = unlimited)")
-      ->capture_default_str();
+      ->capture_default_str()->check(non_negative);
+  cli.add_option("--max-toxics-per-proxy", options.registry.max_toxics_per_proxy,
+                 "Toxics one proxy may have (0 = unlimited); each is a stage on every live link")
+      ->capture_default_str()->check(CLI::Range(std::size_t{0}, std::size_t{100'000}));
   cli.add_option("--api-max-connections", options.api_max_connections,
                  "Control API connections open at once; more are closed at once")
       ->capture_default_str()->check(CLI::Range(1, 65'535));
@@ -118,6 +130,15 @@ int runServe(int argc, char** argv) {
     cli.parse(args);
   } catch (const CLI::ParseError& e) {
     return cli.exit(e);
+  }
+  if (cli.count("--config") > 0 && options.config_path.empty()) {
+    std::fprintf(stderr, "faultline serve: --config is empty; give the rules file's path, or leave the flag out\n");
+    return 2;
+  }
+  if (cli.count("--api-token") > 0 && options.api_token.empty()) {
+    std::fprintf(stderr, "faultline serve: --api-token is empty; give a token, or leave the flag out to run "
+                         "without authentication\n");
+    return 2;
   }
   if (show_version) {
     std::printf("faultline %s\n", FAULTLINE_VERSION);

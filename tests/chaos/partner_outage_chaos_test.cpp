@@ -3,7 +3,7 @@
 // back the server recovers on its own within a bounded time.
 #include <gtest/gtest.h>
 
-#include "chaos/chaos_stack.h"
+#include "support/chaos_stack.h"
 
 namespace faultline::chaos {
 namespace {

@@ -9,7 +9,7 @@
 #include <atomic>
 #include <thread>
 
-#include "chaos/chaos_stack.h"
+#include "support/chaos_stack.h"
 #include "support/sockets.h"
 
 namespace faultline::chaos {

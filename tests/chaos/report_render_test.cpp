@@ -1,4 +1,4 @@
-// The simulation's HTML report, rendered by headless Chromium (no scripts in the page, no
+// The scenario runner's HTML report, rendered by headless Chromium (no scripts in the page, no
 // network): every chart is in the rendered DOM, and each one has something drawn in it.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -10,34 +10,37 @@
 #include <regex>
 #include <string>
 
-#include "html_report.h"
+#include "scenario/html_report.h"
 
-namespace faultline::sim {
+namespace faultline::scenario {
 namespace {
 
 // A made-up run: the partner fails from 4 s to 8 s, the protected path degrades and its breaker opens.
-SimRun sampleRun() {
-  SimRun run;
+ScenarioResult sampleRun() {
+  ScenarioResult run;
   run.scenario = "outage";
   run.description = "partner resets every connection for a while, then recovers";
-  run.settings = "rate 10/s, 12 s per path";
+  run.settings = "load 10/s for 12 s per variant";
   for (const std::string path : {"unprotected", "protected"}) {
-    PhaseResult phase;
-    phase.path = path;
+    VariantResult phase;
+    phase.name = path;
     phase.duration_s = 12;
-    phase.windows.push_back({4, 8, "reset_peer"});
+    phase.windows.push_back({4, 8, "partner: reset_peer"});
     for (int i = 0; i < 120; ++i) {
       const double t = i / 10.0;
       const bool fault = t >= 4 && t < 8;
       Outcome outcome = !fault ? Outcome::kOk : path == "protected" ? Outcome::kDegraded : Outcome::kError;
       phase.requests.push_back({t, fault ? 5.0 + i % 7 : 40.0 + i % 60, outcome});
     }
+    Series rss{"server RSS MiB", "resident memory of the server", {}};
+    Series breaker{"breaker state", "0 closed, 1 open, 2 half-open", {}};
     for (int i = 0; i < 24; ++i) {
       const double t = i / 2.0;
-      const int state = path == "protected" && t >= 4.5 && t < 8.5 ? 1 : 0;
-      phase.samples.push_back({t, 12.0 + i * 0.25, state, state ? 1.0 : 0.0});
+      rss.points.emplace_back(t, 12.0 + i * 0.25);
+      breaker.points.emplace_back(t, path == "protected" && t >= 4.5 && t < 8.5 ? 1 : 0);
     }
-    run.phases.push_back(phase);
+    phase.series = {rss, breaker};
+    run.variants.push_back(phase);
   }
   return run;
 }
@@ -77,7 +80,7 @@ class ReportRender : public ::testing::Test {
 };
 
 TEST_F(ReportRender, RendersEveryChartForBothPaths) {
-  for (const std::string chart : {"outcomes", "latency", "rss", "breaker"}) {
+  for (const std::string chart : {"outcomes", "latency", "series"}) {
     for (const std::string phase : {"unprotected", "protected"}) {
       const std::regex svg("<svg[^>]*data-chart=\"" + chart + "\" data-phase=\"" + phase + "\" data-points=\"([0-9]+)\"");
       std::smatch match;
@@ -90,9 +93,9 @@ TEST_F(ReportRender, RendersEveryChartForBothPaths) {
 TEST_F(ReportRender, DrawsBarsLinesAndShadedFaultWindows) {
   EXPECT_NE(dom_.find("class=\"bar\""), std::string::npos);
   EXPECT_NE(dom_.find("class=\"line p99\""), std::string::npos);
-  EXPECT_NE(dom_.find("class=\"line breaker\""), std::string::npos);
+  EXPECT_NE(dom_.find("class=\"line series\""), std::string::npos);
   EXPECT_NE(dom_.find("class=\"fault\""), std::string::npos);
-  EXPECT_NE(dom_.find("Faultline simulation: outage"), std::string::npos);
+  EXPECT_NE(dom_.find("Faultline scenario: outage"), std::string::npos);
 }
 
 TEST_F(ReportRender, LoadsNothingFromTheNetwork) {
@@ -103,4 +106,4 @@ TEST_F(ReportRender, LoadsNothingFromTheNetwork) {
 }
 
 }  // namespace
-}  // namespace faultline::sim
+}  // namespace faultline::scenario

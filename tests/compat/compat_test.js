@@ -183,6 +183,20 @@ for (const c of toxicCases) {
   });
 }
 
+test('a noop toxic is accepted (200) and passes bytes unchanged', async () => {
+  const proxy = await createProxy('noop');
+  const response = await fetch(`${apiUrl}/proxies/${proxy.name}/toxics`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'noop' }),
+  });
+  assert.equal(response.status, 200);
+  const toxic = await response.json();
+  assert.equal(toxic.type, 'noop');
+  assert.deepEqual(toxic.attributes, {});
+  const [echoed] = await roundTrip(proxy.listen, 'through noop');
+  assert.equal(echoed, 'through noop');
+  await proxy.remove();
+});
+
 test('a toxic added without a name gets <type>_<stream>', async () => {
   const proxy = await createProxy('defaults');
   const toxic = await proxy.addToxic({ type: 'latency', stream: 'upstream', attributes: { latency: 1 } });

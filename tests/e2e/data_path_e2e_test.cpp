@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "e2e/proxy_fixture.h"
+#include "support/proxy_fixture.h"
 
 namespace faultline::testing {
 namespace {

@@ -26,9 +26,9 @@ TEST(Serve, StartsProxiesFromFlagsAndAnswersTheApi) {
   auto echo = TcpServer::echo();
   ChildProcess server({kFaultline, "serve", "--port", "0", "--proxy",
                        "echo=127.0.0.1:0=127.0.0.1:" + std::to_string(echo.port())});
-  const std::string proxy_line = server.waitForLine("proxy echo listening on", 10s);
+  const std::string proxy_line = server.lineContaining("proxy echo listening on", 10s);
   ASSERT_FALSE(proxy_line.empty()) << server.output();
-  const std::string api_line = server.waitForLine("control API listening on", 10s);
+  const std::string api_line = server.lineContaining("control API listening on", 10s);
   ASSERT_FALSE(api_line.empty()) << server.output();
 
   Socket client = Socket::connectTo(proxyPortFromLine(proxy_line));
@@ -49,16 +49,16 @@ TEST(Serve, StartsProxiesFromFlagsAndAnswersTheApi) {
 
 TEST(Serve, AcceptsToxiproxyServerFlagSpellings) {
   ChildProcess server({kFaultline, "-host=127.0.0.1", "-port", "0"});
-  EXPECT_FALSE(server.waitForLine("control API listening on http://127.0.0.1:", 10s).empty()) << server.output();
+  EXPECT_FALSE(server.lineContaining("control API listening on http://127.0.0.1:", 10s).empty()) << server.output();
 }
 
 TEST(Serve, SigtermWithOpenSessionsDrainsAndExitsZero) {
   auto echo = TcpServer::echo();
   ChildProcess server({kFaultline, "serve", "--port", "0", "--drain-timeout-ms", "1000", "--proxy",
                        "echo=127.0.0.1:0=127.0.0.1:" + std::to_string(echo.port())});
-  const std::string proxy_line = server.waitForLine("proxy echo listening on", 10s);
+  const std::string proxy_line = server.lineContaining("proxy echo listening on", 10s);
   ASSERT_FALSE(proxy_line.empty());
-  ASSERT_FALSE(server.waitForLine("control API listening on", 10s).empty());
+  ASSERT_FALSE(server.lineContaining("control API listening on", 10s).empty());
   Socket idle = Socket::connectTo(proxyPortFromLine(proxy_line));
   ASSERT_TRUE(idle.sendAll("hi"));
   ASSERT_EQ(idle.readExactly(2, 5s), "hi");
@@ -78,7 +78,7 @@ TEST(Serve, SigtermWithOpenSessionsDrainsAndExitsZero) {
 
 TEST(Serve, SigtermWithNoSessionsExitsAtOnce) {
   ChildProcess server({kFaultline, "serve", "--port", "0"});
-  ASSERT_FALSE(server.waitForLine("control API listening on", 10s).empty());
+  ASSERT_FALSE(server.lineContaining("control API listening on", 10s).empty());
   server.signal(SIGINT);
   EXPECT_EQ(server.wait(10s), 0);
 }
@@ -90,7 +90,7 @@ TEST(Serve, MalformedProxyFlagExitsNonZero) {
 
 TEST(Serve, ApiPortInUseExitsNonZero) {
   ChildProcess first({kFaultline, "serve", "--port", "0"});
-  const std::string line = first.waitForLine("control API listening on", 10s);
+  const std::string line = first.lineContaining("control API listening on", 10s);
   ASSERT_FALSE(line.empty());
   ChildProcess second({kFaultline, "serve", "--port", std::to_string(apiPortFromLine(line))});
   EXPECT_EQ(second.wait(10s), 1);

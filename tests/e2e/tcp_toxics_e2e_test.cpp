@@ -10,6 +10,14 @@
 #include <cmath>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "support/proxy_fixture.h"
 #include "faultline/testing_tcp.hpp"
 #include "support/sockets.h"
 
@@ -197,6 +205,163 @@ TEST_F(TcpToxics, StreamBothIsAllOrNothing) {
   auto listed = api.call("GET", "/proxies/tcp/toxics");
   ASSERT_EQ(listed.size(), 1u) << listed.dump();
   EXPECT_EQ(listed[0].value("name", ""), "x_downstream");
+}
+
+TEST_F(TcpToxics, OnUpstreamErrorResetMakesARefusedUpstreamAResetInsteadOfEof) {
+  const std::string dead = "127.0.0.1:" + std::to_string(unusedPort());
+  const auto& api = faultline_->api();
+  auto plain = api.call("POST", "/proxies", nlohmann::json{{"name", "plain"}, {"listen", "127.0.0.1:0"}, {"upstream", dead}});
+  auto resetting = api.call("POST", "/proxies", nlohmann::json{{"name", "resetting"}, {"listen", "127.0.0.1:0"},
+                                                              {"upstream", dead}, {"on_upstream_error", "reset"}});
+  EXPECT_FALSE(plain.contains("on_upstream_error")) << "the default keeps Toxiproxy's proxy shape";
+  EXPECT_EQ(resetting.value("on_upstream_error", ""), "reset");
+  auto portOf = [](const nlohmann::json& proxy) {
+    const std::string listen = proxy.value("listen", "");
+    return static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
+  };
+  int error = -1;
+  Socket toxiproxy_like = Socket::connectTo(portOf(plain));
+  toxiproxy_like.readUntilClosed(10s, &error);
+  EXPECT_EQ(error, 0) << "close: accept, then EOF (Toxiproxy)";
+  Socket reset_like = Socket::connectTo(portOf(resetting));
+  reset_like.readUntilClosed(10s, &error);
+  EXPECT_EQ(error, ECONNRESET) << "reset: the client sees the refusal as a reset";
+  EXPECT_THROW(api.call("POST", "/proxies/plain", nlohmann::json{{"on_upstream_error", "explode"}}), FaultlineError);
+  api.call("POST", "/proxies/plain", nlohmann::json{{"on_upstream_error", "reset"}});
+  Socket after_patch = Socket::connectTo(portOf(plain));
+  after_patch.readUntilClosed(10s, &error);
+  EXPECT_EQ(error, ECONNRESET) << "a PATCH switches new connections to reset";
+}
+
+// The string-valued attributes on live sockets, with the registry in-process (real sockets on
+// 127.0.0.1, the same Proxy/Session/Link code the binary runs).
+class LiveTcpToxics : public ProxyFixture {
+ protected:
+  ToxicSpec spec(const std::string& type, Stream stream, std::map<std::string, int64_t> ints,
+                 std::map<std::string, std::string> texts, const std::string& name = "") {
+    ToxicInput input;
+    input.type = type;
+    input.stream = streamName(stream);
+    if (!name.empty()) input.name = name;
+    input.attributes = std::move(ints);
+    input.text_attributes = std::move(texts);
+    auto built = buildToxicSpec(input);
+    EXPECT_TRUE(built.ok()) << (built.ok() ? "" : built.error().message);
+    return built.ok() ? *built : ToxicSpec{};
+  }
+};
+
+// A client socket whose source address is `source` (any 127.0.0.0/8 address is local on Linux).
+Socket connectFrom(const char* source, uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  inet_pton(AF_INET, source, &from.sin_addr);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+    ::close(fd);
+    return Socket();
+  }
+  return Socket(fd);
+}
+
+Steady::duration pingPong(Socket& client) {
+  const auto start = Steady::now();
+  EXPECT_TRUE(client.sendAll("ping"));
+  EXPECT_EQ(client.readExactly(4, 20s), "ping");
+  return Steady::now() - start;
+}
+
+TEST_F(LiveTcpToxics, ClientCidrLimitsAToxicToConnectionsFromThatBlock) {
+  auto echo = TcpServer::echo();
+  uint16_t port = createProxy("clients", echo.port());
+  addToxic("clients", spec("latency", Stream::kDownstream, {{"latency", 2000}}, {{"client", "127.0.0.2/32"}}));
+  Socket matched = connectFrom("127.0.0.2", port);
+  Socket other = connectFrom("127.0.0.3", port);
+  ASSERT_TRUE(matched.valid() && other.valid());
+  EXPECT_GE(pingPong(matched), 1990ms) << "127.0.0.2 is in the block";
+  EXPECT_LT(pingPong(other), 1500ms) << "127.0.0.3 is not";
+}
+
+TEST_F(LiveTcpToxics, CutCloseDeliversExactlyAfterBytesThenEof) {
+  // The server streams; the client sends one byte, all of which the proxy reads (a socket closed
+  // with unread input would answer with RST whatever the mode).
+  const std::string data = randomBytes(1 << 20, 17);
+  TcpServer source([&](Socket& s) {
+    if (s.readExactly(1, 10s) != "g") return;
+    s.sendAll(data);
+    s.readUntilClosed(20s);
+  });
+  uint16_t port = createProxy("cutclose", source.port());
+  addToxic("cutclose", spec("cut", Stream::kDownstream, {{"after_bytes", 100'000}}, {{"mode", "close"}}));
+  Socket client = Socket::connectTo(port);
+  ASSERT_TRUE(client.sendAll("g"));
+  int error = -1;
+  const std::string got = client.readUntilClosed(20s, &error);
+  EXPECT_EQ(error, 0) << "close mode ends with FIN, not RST";
+  ASSERT_EQ(got.size(), 100'000u);
+  EXPECT_EQ(got, data.substr(0, 100'000));
+}
+
+TEST_F(LiveTcpToxics, CutHangKeepsTheConnectionOpenAndSilentUntilRemoved) {
+  auto echo = TcpServer::echo();
+  uint16_t port = createProxy("hang", echo.port());
+  addToxic("hang", spec("cut", Stream::kDownstream, {{"after_ms", 1000}}, {{"mode", "hang"}}, "cable"));
+  Socket client = Socket::connectTo(port);
+  pingPong(client);  // before the cut, data flows
+  std::this_thread::sleep_for(1200ms);
+  ASSERT_TRUE(client.sendAll("lost?"));
+  int error = -1;
+  EXPECT_EQ(client.readUntilClosed(1s, &error), "");
+  EXPECT_EQ(error, ETIMEDOUT) << "open and silent: neither data nor EOF nor RST";
+  removeToxic("hang", "cable");
+  EXPECT_EQ(client.readExactly(5, 10s), "lost?") << "plugged back in: the held bytes arrive";
+}
+
+TEST_F(LiveTcpToxics, ParetoLatencyHasRoughlyItsMedianAndP99OnLiveSockets) {
+  auto echo = TcpServer::echo();
+  uint16_t port = createProxy("pareto", echo.port());
+  addToxic("pareto", spec("latency", Stream::kDownstream, {{"latency", 10}, {"p99", 100}}, {{"distribution", "pareto"}}));
+  Socket client = Socket::connectTo(port);
+  std::vector<double> ms;
+  for (int i = 0; i < 200; ++i) ms.push_back(std::chrono::duration<double, std::milli>(pingPong(client)).count());
+  std::sort(ms.begin(), ms.end());
+  // Exact within 15 % on the fake clock (LatencyDistribution tests); here generous bounds: the
+  // loop and the loopback add a little, never take away.
+  EXPECT_GE(ms[99], 8.0);
+  EXPECT_LE(ms[99], 40.0);
+  EXPECT_GE(ms[197], 50.0);
+  EXPECT_LE(ms[197], 500.0);
+  std::printf("pareto latency=10 p99=100 over 200 round trips: median %.1f ms, p99 %.1f ms\n", ms[99], ms[197]);
+}
+
+TEST_F(LiveTcpToxics, BandwidthScopeProxySharesOneRateBetweenConnections) {
+  constexpr std::size_t kEach = 300'000;
+  TcpServer source([](Socket& s) {
+    if (s.readExactly(1, 10s) != "g") return;
+    s.sendAll(std::string(kEach, 'x'));
+    s.shutdownWrite();
+    s.readUntilClosed(20s);
+  });
+  uint16_t port = createProxy("shared", source.port());
+  addToxic("shared", spec("bandwidth", Stream::kDownstream, {{"rate", 300}}, {{"scope", "proxy"}}));
+  Socket a = Socket::connectTo(port);
+  Socket b = Socket::connectTo(port);
+  const auto start = Steady::now();
+  ASSERT_TRUE(a.sendAll("g") && b.sendAll("g"));
+  std::string got_b;
+  std::thread reader([&] { got_b = b.readExactly(kEach, 30s); });
+  const std::string got_a = a.readExactly(kEach, 30s);
+  reader.join();
+  const auto took = Steady::now() - start;
+  EXPECT_EQ(got_a.size(), kEach);
+  EXPECT_EQ(got_b.size(), kEach);
+  // 600 KB at one shared 300 KB/s takes 2 s; each connection alone at 300 KB/s would take 1 s.
+  EXPECT_GE(took, 1800ms);
 }
 
 }  // namespace

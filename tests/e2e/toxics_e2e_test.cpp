@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "e2e/proxy_fixture.h"
+#include "support/proxy_fixture.h"
 
 namespace faultline::testing {
 namespace {

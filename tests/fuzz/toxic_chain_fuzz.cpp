@@ -1,25 +1,25 @@
-// The toxic chain on a virtual clock. The input is an op sequence (push a chunk of N bytes,
-// advance time, add / update / remove a toxic, end the stream) applied to a chain of stages,
-// each with its own FakeToxicContext, wired stage to stage with setOnForward the way a Link
-// wires them, and re-chained on add/remove the way Link::setToxics hands chunks over.
-// Properties:
+// The real ToxicChain (the class every Link runs) on a virtual clock. The input is an op
+// sequence (push a chunk of N bytes, advance time, add / update / remove a toxic, end the
+// stream); add, update and remove go through ToxicChain::setToxics exactly as the API's live
+// changes do. Properties:
 //  - no toxic reorders or invents bytes: the output is always a prefix of the input (unless a
-//    timeout or reset_peer toxic, which swallow data, was ever attached);
-//  - lossless chains (latency, bandwidth, slicer, slow_close, spared stages) deliver exactly the
-//    input, then one end of stream, once every timer has run;
-//  - limit_data attached from the first byte delivers no more than its limit;
+//    timeout or reset_peer toxic, which swallow data, was ever applied);
+//  - lossless chains (latency, bandwidth, slicer, slow_close, noop, spared stages) deliver
+//    exactly the input, then one end of stream, once every timer has run;
+//  - limit_data applied from the first byte delivers no more than its limit;
 //  - every lossless stage reports bufferedBytes() == bytes in - bytes out, so the link's
 //    backpressure counts what is really held, and with the link's cap emulated (no reads while
 //    the chain holds more than the cap) the chain never holds more than cap + one chunk.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "fuzz_check.h"
-#include "support/fake_toxic_context.h"
+#include "support/fake_chain_sink.h"
+#include "toxics/toxic_chain.h"
 #include "toxics/toxic_registry.h"
 #include "toxics/toxic_spec.h"
 
@@ -42,40 +42,30 @@ class Bytes {
   std::size_t pos_ = 0;
 };
 
-struct Stage {
-  ToxicSpec spec;
-  std::unique_ptr<Toxic> toxic;
-  std::unique_ptr<FakeToxicContext> ctx;
-  bool spared = false;   // lost the toxicity roll: a pass-through
-  bool removed = false;
-  std::size_t in_bytes = 0;
-  std::size_t out_bytes = 0;
-  bool lossless() const {
-    return spared || spec.type == "latency" || spec.type == "bandwidth" || spec.type == "slicer" ||
-           spec.type == "slow_close";
-  }
-};
+bool losslessType(const std::string& type) {
+  return type == "latency" || type == "bandwidth" || type == "slicer" || type == "slow_close" || type == "noop";
+}
 
-class Chain {
+class Harness {
  public:
-  explicit Chain(uint64_t seed) : random_(seed) {}
+  explicit Harness(uint64_t seed) : sink_(seed), chain_(sink_) {
+    sink_.setOnWrite([this](const Chunk& chunk) {
+      FUZZ_CHECK(sink_.ends() == 0, "%zu bytes arrived after the end of stream", chunk.size());
+    });
+    chain_.start({});
+  }
 
-  TimePoint now() const { return now_; }
   const std::string& input() const { return input_; }
-  const std::string& output() const { return output_; }
-  int ends() const { return ends_; }
-  bool closed() const { return closed_; }
+  const std::string& output() const { return sink_.written(); }
+  int ends() const { return sink_.ends(); }
+  bool closed() const { return sink_.closes() > 0; }
   bool everSwallow() const { return ever_swallow_; }
   bool everLimit() const { return ever_limit_; }
   // SIZE_MAX when no limit_data bounds the whole output.
   std::size_t limit() const { return limit_unknown_ ? SIZE_MAX : limit_; }
-  std::size_t size() const { return stages_.size(); }
-
-  std::size_t buffered() const {
-    std::size_t total = 0;
-    for (const auto& s : stages_) total += s->toxic->bufferedBytes();
-    return total;
-  }
+  std::size_t size() const { return specs_.size(); }
+  std::size_t buffered() const { return chain_.bufferedBytes(); }
+  TimePoint now() const { return sink_.now(); }
 
   void push(std::size_t n) {
     std::string bytes(n, '\0');
@@ -84,177 +74,107 @@ class Chain {
       bytes[i] = static_cast<char>((k * 131) ^ (k >> 8) ^ (k >> 16));
     }
     input_ += bytes;
-    deliver(0, Chunk::copyOf(bytes.data(), n, now_));
+    chain_.push(Chunk::copyOf(bytes.data(), n, sink_.now()));
+    afterOp();
   }
 
-  void end() { deliverEnd(0); }
-
-  // Every stage's clock moves to `to` in chain order, so chunks a stage forwards reach the next
-  // stage before that one's clock moves past them.
-  void advanceTo(TimePoint to) {
-    now_ = to;
-    for (std::size_t i = 0; i < stages_.size(); ++i) stages_[i]->ctx->advanceTo(to);
+  void end() {
+    chain_.end();
+    afterOp();
   }
 
-  // Runs every pending timer of every stage, however far away (the link after the end): the
-  // clocks move together to the earliest deadline of any stage, one deadline at a time.
+  void advance(Duration by) {
+    sink_.advance(by);
+    afterOp();
+  }
+
   void runAll() {
-    for (std::size_t round = 0; round < 10'000'000; ++round) {
-      if (closed_) return;
-      std::optional<TimePoint> next;
-      for (const auto& s : stages_) {
-        auto deadline = s->ctx->nextDeadline();
-        if (deadline && (!next || *deadline < *next)) next = deadline;
-      }
-      if (!next) return;
-      advanceTo(std::max(now_, *next));
-    }
-    FUZZ_CHECK(false, "timers still pending after 10,000,000 deadlines: a stage re-arms forever");
+    if (closed()) return;
+    sink_.runAllTimers();
+    afterOp();
   }
 
   void add(std::size_t pos, ToxicSpec spec) {
-    pos = std::min(pos, stages_.size());
-    auto stage = makeStage(std::move(spec));
-    Stage* raw = stage.get();
-    stages_.insert(stages_.begin() + static_cast<std::ptrdiff_t>(pos), std::move(stage));
-    raw->toxic->onAttach(*raw->ctx);
+    pos = std::min(pos, specs_.size());
+    specs_.insert(specs_.begin() + static_cast<std::ptrdiff_t>(pos), std::make_shared<const ToxicSpec>(std::move(spec)));
+    apply();
   }
 
-  // Link::setToxics for one removed stage: its chunks go to the stage that followed it.
   void remove(std::size_t index) {
-    if (stages_.empty()) return;
-    index %= stages_.size();
-    std::unique_ptr<Stage> old = std::move(stages_[index]);
-    stages_.erase(stages_.begin() + static_cast<std::ptrdiff_t>(index));
-    DrainedStage drained = old->toxic->drain();
-    old->ctx->cancelAllTimers();
-    old->removed = true;
-    if (old->spec.type == "limit_data") limit_unknown_ = true;
-    for (auto& chunk : drained.chunks) {
-      old->out_bytes += chunk.size();
-      chunk.setArrivedAt(now_);
-      deliver(index, std::move(chunk));
-    }
-    if (drained.ended) deliverEnd(index);
-    old->toxic->onRemove(*old->ctx);
-    retired_.push_back(std::move(old));
+    if (specs_.empty()) return;
+    index %= specs_.size();
+    noteGone(*specs_[index]);
+    specs_.erase(specs_.begin() + static_cast<std::ptrdiff_t>(index));
+    apply();
   }
 
-  // An update: a new stage from a new spec takes the old one's place and its chunks, with the
-  // time they already waited.
+  // An update: same name and type, new attributes; the new stage takes the old one's chunks.
   void replace(std::size_t index, ToxicSpec spec) {
-    if (stages_.empty()) return;
-    index %= stages_.size();
-    spec.name = stages_[index]->spec.name;
-    spec.type = stages_[index]->spec.type;
-    std::unique_ptr<Stage> old = std::move(stages_[index]);
-    stages_[index] = makeStage(std::move(spec));
-    Stage* fresh = stages_[index].get();
-    DrainedStage drained = old->toxic->drain();
-    old->ctx->cancelAllTimers();
-    old->removed = true;
-    if (old->spec.type == "limit_data") limit_unknown_ = true;
-    fresh->toxic->onAttach(*fresh->ctx);
-    for (auto& chunk : drained.chunks) {
-      old->out_bytes += chunk.size();
-      fresh->in_bytes += chunk.size();
-      fresh->toxic->onChunk(std::move(chunk), *fresh->ctx);
-    }
-    if (drained.ended) fresh->toxic->onEnd(*fresh->ctx);
-    retired_.push_back(std::move(old));
+    if (specs_.empty()) return;
+    index %= specs_.size();
+    spec.name = specs_[index]->name;
+    spec.type = specs_[index]->type;
+    noteGone(*specs_[index]);
+    specs_[index] = std::make_shared<const ToxicSpec>(std::move(spec));
+    apply();
   }
 
   void checkAccounting() const {
-    for (std::size_t i = 0; i < stages_.size(); ++i) {
-      const Stage& s = *stages_[i];
-      if (!s.lossless()) continue;
-      FUZZ_CHECK(s.out_bytes <= s.in_bytes, "stage %zu (%s) forwarded %zu bytes of %zu", i, s.spec.type.c_str(),
-                 s.out_bytes, s.in_bytes);
-      FUZZ_CHECK(s.toxic->bufferedBytes() == s.in_bytes - s.out_bytes,
-                 "stage %zu (%s%s) reports %zu bytes buffered, holds %zu", i, s.spec.type.c_str(),
-                 s.spared ? ", spared" : "", s.toxic->bufferedBytes(), s.in_bytes - s.out_bytes);
+    for (std::size_t i = 0; i < chain_.size(); ++i) {
+      const auto info = chain_.stageInfo(i);
+      if (info.applied && !losslessType(info.type)) continue;
+      FUZZ_CHECK(info.bytes_out <= info.bytes_in, "stage %zu (%s) forwarded %llu bytes of %llu", i, info.type.c_str(),
+                 static_cast<unsigned long long>(info.bytes_out), static_cast<unsigned long long>(info.bytes_in));
+      FUZZ_CHECK(info.buffered == info.bytes_in - info.bytes_out, "stage %zu (%s%s) reports %zu bytes buffered, holds %llu",
+                 i, info.type.c_str(), info.applied ? "" : ", spared", info.buffered,
+                 static_cast<unsigned long long>(info.bytes_in - info.bytes_out));
     }
   }
 
  private:
-  std::unique_ptr<Stage> makeStage(ToxicSpec spec) {
-    auto stage = std::make_unique<Stage>();
-    stage->spec = std::move(spec);
-    stage->toxic = createToxicStage(stage->spec, random_);
-    stage->spared = dynamic_cast<PassThroughToxic*>(stage->toxic.get()) != nullptr;
-    stage->ctx = std::make_unique<FakeToxicContext>(random_.below(UINT64_MAX));
-    stage->ctx->advanceTo(now_);
-    // timeout and reset_peer swallow data; limit_data cuts it. Its limit bounds the output only
-    // when it saw the stream from the first byte and stays attached.
-    if (!stage->spared && (stage->spec.type == "timeout" || stage->spec.type == "reset_peer")) ever_swallow_ = true;
-    if (!stage->spared && stage->spec.type == "limit_data") {
-      ever_limit_ = true;
-      if (input_.empty()) limit_ = std::min<std::size_t>(limit_, static_cast<std::size_t>(stage->spec.attr("bytes")));
-      else limit_unknown_ = true;
+  void apply() {
+    const std::size_t before = sink_.built().size();
+    // The roll happens as stages are built: note what was applied before data moves on.
+    chain_.setToxics(specs_);
+    for (std::size_t i = before; i < sink_.built().size(); ++i) {
+      const auto& built = sink_.built()[i];
+      if (!built.applied) continue;
+      if (built.type == "timeout" || built.type == "reset_peer") ever_swallow_ = true;
+      if (built.type == "limit_data") {
+        ever_limit_ = true;
+        const ToxicSpec* spec = find(built.name);
+        // Its limit bounds the output only when it saw the stream from the first byte.
+        if (input_.empty() && spec != nullptr && !limit_unknown_) {
+          limit_ = std::min<std::size_t>(limit_, static_cast<std::size_t>(spec->attr("bytes")));
+        } else {
+          limit_unknown_ = true;
+        }
+      }
     }
-    Stage* self = stage.get();
-    self->ctx->setOnForward([this, self](const Chunk& chunk) {
-      FUZZ_CHECK(!self->removed, "a removed %s stage forwarded %zu bytes", self->spec.type.c_str(), chunk.size());
-      self->out_bytes += chunk.size();
-      deliver(indexOf(self) + 1, chunk);
-    });
-    self->ctx->setOnEnd([this, self] {
-      if (self->removed) return;  // a drained stage hands its end over in the drain
-      deliverEnd(indexOf(self) + 1);
-    });
-    return stage;
+    afterOp();
   }
 
-  std::size_t indexOf(const Stage* stage) const {
-    for (std::size_t i = 0; i < stages_.size(); ++i) {
-      if (stages_[i].get() == stage) return i;
-    }
-    FUZZ_CHECK(false, "a stage outside the chain forwarded");
-    return 0;
+  // A limit_data stage taken out (removed or replaced) no longer bounds the whole output.
+  void noteGone(const ToxicSpec& spec) {
+    if (spec.type == "limit_data") limit_unknown_ = true;
   }
 
-  void deliver(std::size_t index, Chunk chunk) {
-    closed_ = closed_ || anyClosed();
-    if (closed_) return;
-    if (index >= stages_.size()) {
-      FUZZ_CHECK(ends_ == 0, "%zu bytes arrived after the end of stream", chunk.size());
-      if (chunk.size() > 0) output_.append(chunk.data(), chunk.size());
-      return;
+  const ToxicSpec* find(const std::string& name) const {
+    for (const auto& spec : specs_) {
+      if (spec->name == name) return spec.get();
     }
-    Stage& next = *stages_[index];
-    next.in_bytes += chunk.size();
-    chunk.setArrivedAt(next.ctx->now());
-    next.toxic->onChunk(std::move(chunk), *next.ctx);
+    return nullptr;
   }
 
-  void deliverEnd(std::size_t index) {
-    closed_ = closed_ || anyClosed();
-    if (closed_) return;
-    if (index >= stages_.size()) {
-      ++ends_;
-      return;
-    }
-    stages_[index]->toxic->onEnd(*stages_[index]->ctx);
+  // A session closes at once when a stage says so: the chain stops.
+  void afterOp() {
+    if (closed()) chain_.stop();
   }
 
-  bool anyClosed() const {
-    for (const auto& s : stages_) {
-      if (s->ctx->closeCount() > 0) return true;
-    }
-    for (const auto& s : retired_) {
-      if (s->ctx->closeCount() > 0) return true;
-    }
-    return false;
-  }
-
-  Random random_;
-  TimePoint now_ = FakeToxicContext::epoch();
-  std::vector<std::unique_ptr<Stage>> stages_;
-  std::vector<std::unique_ptr<Stage>> retired_;  // contexts outlive their stage's last callback
+  FakeChainSink sink_;
+  ToxicChain chain_;
+  std::vector<ToxicSpecPtr> specs_;
   std::string input_;
-  std::string output_;
-  int ends_ = 0;
-  bool closed_ = false;
   bool ever_swallow_ = false;
   bool ever_limit_ = false;
   bool limit_unknown_ = false;
@@ -289,7 +209,7 @@ ToxicSpec randomSpec(Bytes& in, int serial) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   Bytes in(data, size);
-  Chain chain(in.next());
+  Harness chain(in.next());
   bool ended = false;
   int serial = 0;
   std::size_t ops = 0;
@@ -306,7 +226,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
       }
       case 2: {
         const uint8_t v = in.next();
-        chain.advanceTo(chain.now() + (v < 200 ? Millis(v) : Millis((v - 199) * 1000)));
+        chain.advance(v < 200 ? Duration(Millis(v)) : Duration(Millis((v - 199) * 1000)));
         break;
       }
       case 3:
@@ -324,14 +244,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
           chain.end();
         }
         break;
-      case 6:
-      {
+      case 6: {
         const std::size_t index = in.next();
         chain.replace(index, randomSpec(in, serial++));
         break;
       }
       default:
-        chain.advanceTo(chain.now());
+        chain.advance(Duration::zero());
         break;
     }
     chain.checkAccounting();

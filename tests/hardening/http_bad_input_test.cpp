@@ -6,7 +6,7 @@
 
 #include <thread>
 
-#include "serve_process.h"
+#include "support/serve_process.h"
 
 namespace faultline::testing {
 namespace {

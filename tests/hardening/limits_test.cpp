@@ -10,7 +10,7 @@
 #include <regex>
 #include <thread>
 
-#include "serve_process.h"
+#include "support/serve_process.h"
 
 namespace faultline::testing {
 namespace {

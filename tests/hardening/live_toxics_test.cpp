@@ -6,7 +6,7 @@
 
 #include <thread>
 
-#include "serve_process.h"
+#include "support/serve_process.h"
 
 namespace faultline::testing {
 namespace {
@@ -49,6 +49,18 @@ TEST_F(LiveToxics, SlicerVariationAboveTheSizeReassemblesByteForByte) {
   ASSERT_TRUE(server_.addToxic("echo", {{"name", "up"}, {"type", "slicer"}, {"stream", "upstream"},
                                         {"attributes", {{"average_size", 1}, {"size_variation", 1}, {"delay", 1}}}}));
   const std::string message = randomBytes(16 * 1024, 2);
+  EXPECT_EQ(hashBytes(echoed(message)), hashBytes(message));
+}
+
+// Toxiproxy registers `noop` and clients add it as a marker: 200, and the bytes pass unchanged.
+TEST_F(LiveToxics, NoopIsAcceptedAndPassesBytesUnchanged) {
+  auto response = server_.api("POST", "/proxies/echo/toxics", R"({"type":"noop"})");
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 200) << response->body;
+  const json body = json::parse(response->body, nullptr, false);
+  EXPECT_EQ(body.value("type", ""), "noop");
+  EXPECT_EQ(body.value("name", ""), "noop_downstream");
+  const std::string message = randomBytes(128 * 1024, 3);
   EXPECT_EQ(hashBytes(echoed(message)), hashBytes(message));
 }
 

@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "serve_process.h"
+#include "support/serve_process.h"
 
 namespace faultline::testing {
 namespace {

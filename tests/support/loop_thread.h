@@ -38,9 +38,10 @@ class LoopThread {
 
   // Runs on the loop before it is drained at destruction (close servers, registries...).
   void setOnStop(std::function<void()> on_stop) { on_stop_ = std::move(on_stop); }
+  // Queues fn to run on the loop thread without waiting (the caller waits its own way).
+  void post(std::function<void()> fn);
 
  private:
-  void post(std::function<void()> fn);
   static void onAsync(uv_async_t* async) noexcept;
 
   uv_loop_t loop_{};

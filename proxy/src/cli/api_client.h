@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 
+#include <faultline/api_client.hpp>
 #include <nlohmann/json.hpp>
 
 #include "core/result.h"
@@ -10,7 +11,8 @@
 
 namespace faultline {
 
-// The CLI's view of the control API: one blocking call per method, JSON in and out, errors as
+// The CLI's view of the control API (over faultline::api::Client, the one client the test helper
+// uses too): one blocking call per method, JSON in and out, errors as
 // the one line a user should read ("cannot reach faultline at http://localhost:8474: connection
 // refused", or the server's own error text).
 class ApiClient {
@@ -40,6 +42,6 @@ class ApiClient {
 };
 
 // Percent-encodes a proxy or toxic name for a URL path segment.
-std::string encodePathSegment(const std::string& segment);
+using api::encodePathSegment;
 
 }  // namespace faultline

@@ -4,6 +4,7 @@
 #include <sstream>
 #include <vector>
 
+#include "cli/schedule_args.h"
 #include "toxics/toxic_registry.h"
 
 namespace faultline {
@@ -42,24 +43,35 @@ void printJson(const ClientOutput& output, const json& body) {
 
 void printToxics(const ClientOutput& output, const json& toxics, const char* stream, const char* title) {
   Palette p = output.palette();
-  Table table({"NAME", "TYPE", "TOXICITY", "ATTRIBUTES"});
+  // A SCHEDULE column only when a toxic has one, so toxiproxy-cli's output stays as it was.
+  bool scheduled = false;
+  if (toxics.is_array()) {
+    for (const auto& toxic : toxics) scheduled = scheduled || (str(toxic, "stream") == stream && toxic.contains("schedule"));
+  }
+  std::vector<std::string> headers = {"NAME", "TYPE", "TOXICITY", "ATTRIBUTES"};
+  if (scheduled) headers.push_back("SCHEDULE");
+  Table table(headers);
   std::vector<std::vector<Table::Cell>> rows;
   if (toxics.is_array()) {
     for (const auto& toxic : toxics) {
       if (str(toxic, "stream") != stream) continue;
+      std::vector<Table::Cell> row;
       if (output.terminal) {
-        table.addRow({{str(toxic, "name"), p.yellow},
-                      {str(toxic, "type"), ""},
-                      {formatToxicity(toxic.value("toxicity", json(1.0))), ""},
-                      {formatAttributes(toxic.value("attributes", json::object())), ""}});
+        row = {{str(toxic, "name"), p.yellow},
+               {str(toxic, "type"), ""},
+               {formatToxicity(toxic.value("toxicity", json(1.0))), ""},
+               {formatAttributes(toxic.value("attributes", json::object())), ""}};
+        if (scheduled) row.push_back({formatScheduleCell(toxic), toxic.value("active", true) ? p.red : p.dim});
       } else {
         // toxiproxy-cli's non-terminal form: one toxic per line, key=value fields.
-        table.addRow({{str(toxic, "name"), ""},
-                      {"type=" + str(toxic, "type"), ""},
-                      {"stream=" + str(toxic, "stream"), ""},
-                      {"toxicity=" + formatToxicity(toxic.value("toxicity", json(1.0))), ""},
-                      {"attributes=" + formatAttributes(toxic.value("attributes", json::object())), ""}});
+        row = {{str(toxic, "name"), ""},
+               {"type=" + str(toxic, "type"), ""},
+               {"stream=" + str(toxic, "stream"), ""},
+               {"toxicity=" + formatToxicity(toxic.value("toxicity", json(1.0))), ""},
+               {"attributes=" + formatAttributes(toxic.value("attributes", json::object())), ""}};
+        if (scheduled) row.push_back({"schedule=" + formatScheduleCell(toxic), ""});
       }
+      table.addRow(row);
     }
   }
   if (output.terminal) {
@@ -216,6 +228,7 @@ int addToxic(const ApiClient& api, const ClientOutput& output, const ToxicAddArg
   if (!args.name.empty()) body["name"] = args.name;
   if (args.toxicity) body["toxicity"] = *args.toxicity;
   for (const auto& [key, value] : args.attributes) body["attributes"][key] = value;
+  if (args.schedule) body["schedule"] = *args.schedule;
   auto reply = api.post(proxyPath(args.proxy) + "/toxics", body);
   if (!reply) return fail(output, reply.error());
   if (output.json) {

@@ -32,6 +32,7 @@ struct ToxicAddArgs {
   std::string stream = "downstream";
   std::optional<double> toxicity;
   std::map<std::string, int64_t> attributes;
+  std::optional<nlohmann::json> schedule;  // from --after/--for/--every/--times (schedule_args.h)
 };
 
 struct ToxicUpdateArgs {

@@ -11,6 +11,7 @@
 
 #include "cli/api_client.h"
 #include "cli/attribute_arg.h"
+#include "cli/schedule_args.h"
 #include "cli/client_commands.h"
 #include "http/http_url.h"
 
@@ -132,6 +133,12 @@ int runClient(const std::vector<std::string>& raw_args, const ClientEnvironment&
   auto* add_tox = toxic_add->add_option("--tox,--toxicity", add_toxicity,
                                         "Fraction of connections affected, 0 to 1 (default 1)");
   add_tox->check(CLI::Range(0.0, 1.0));
+  ScheduleFlags add_schedule;
+  toxic_add->add_option("--after", add_schedule.after, "Start applying after this long, e.g. 5s (schedule start)");
+  toxic_add->add_option("--for", add_schedule.for_duration,
+                        "Apply for this long, e.g. 30s; alone, the toxic is removed afterwards (a dead-man switch)");
+  toxic_add->add_option("--every", add_schedule.every, "Repeat the window with this period, e.g. 2m (needs --for)");
+  toxic_add->add_option("--times", add_schedule.times, "How many windows (with --every; default: for ever)");
   toxic_add->footer(toxicTypesHelp());
 
   ToxicUpdateArgs update_args;
@@ -212,6 +219,14 @@ int runClient(const std::vector<std::string>& raw_args, const ClientEnvironment&
     add_args.attributes = std::move(*attributes);
     add_args.stream = add_upstream ? "upstream" : "downstream";
     if (*add_tox) add_args.toxicity = add_toxicity;
+    if (add_schedule.any()) {
+      auto schedule = scheduleJsonFromFlags(add_schedule);
+      if (!schedule) {
+        err << "faultline: toxic add: " << schedule.error().message << '\n';
+        return 2;
+      }
+      add_args.schedule = std::move(*schedule);
+    }
     return addToxic(api, output, add_args);
   }
   if (*toxic_update) {

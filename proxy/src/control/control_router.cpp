@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "control/json_mapping.h"
+#include "http/http_wire.h"
 #include "metrics/metrics_renderer.h"
 #include "core/clock.h"  // proxy_registry.h uses Millis without including it
 #include "proxy/proxy_registry.h"
@@ -33,15 +34,17 @@ HttpResponse errorFrom(const Error& error) { return errorResponse(httpStatus(err
 
 HttpResponse badBody(const Error& error) { return errorResponse(400, "bad request body: " + error.message); }
 
-std::vector<std::string_view> splitPath(std::string_view path) {
-  std::vector<std::string_view> parts;
-  if (path.empty() || path.front() != '/') return parts;
-  path.remove_prefix(1);
+// Splits the raw path, then decodes each segment: "%2F" inside a name stays part of that name.
+std::vector<std::string> splitDecodedPath(std::string_view raw_path) {
+  std::vector<std::string> parts;
+  if (raw_path.empty() || raw_path.front() != '/') return parts;
+  raw_path.remove_prefix(1);
   while (true) {
-    auto slash = path.find('/');
-    parts.push_back(path.substr(0, slash));
+    auto slash = raw_path.find('/');
+    auto decoded = percentDecode(raw_path.substr(0, slash));
+    parts.push_back(decoded ? *decoded : std::string(raw_path.substr(0, slash)));
     if (slash == std::string_view::npos) break;
-    path.remove_prefix(slash + 1);
+    raw_path.remove_prefix(slash + 1);
   }
   return parts;
 }
@@ -83,6 +86,11 @@ bool sameSecret(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
+// Requests built in code (tests, the fuzzer) may set only `path`.
+std::string_view routedPath(const HttpRequest& request) {
+  return request.raw_path.empty() ? std::string_view(request.path) : std::string_view(request.raw_path);
+}
+
 }  // namespace
 
 HttpResponse errorResponse(int status, const std::string& message) {
@@ -97,6 +105,8 @@ ControlRouter::ControlRouter(ProxyRegistry& registry, RulesService* rules, Contr
   std::random_device device;
   request_prefix_ = (static_cast<uint64_t>(device()) << 32) ^ device();
 }
+
+void ControlRouter::stamp(HttpResponse& response) { response.setHeader(kRequestIdHeader, nextRequestId()); }
 
 std::string ControlRouter::nextRequestId() {
   char buf[40];
@@ -150,10 +160,10 @@ HttpResponse ControlRouter::checkAccess(const HttpRequest& request) const {
 }
 
 HttpResponse ControlRouter::handle(const HttpRequest& request) {
-  std::string route = routeTemplate(request.path);
+  std::string route = routeTemplate(routedPath(request));
   HttpResponse response = checkAccess(request);
   if (response.status == 0) response = dispatch(request, route);
-  response.setHeader(kRequestIdHeader, nextRequestId());
+  stamp(response);
   // Labelled by route template, never the raw path, so label cardinality stays bounded.
   counters_.count(request.method, route, response.status);
   spdlog::debug("api request method={} path={} route={} status={}", request.method, request.path, route,
@@ -162,7 +172,7 @@ HttpResponse ControlRouter::handle(const HttpRequest& request) {
 }
 
 std::string routeTemplate(std::string_view path) {
-  auto parts = splitPath(path);
+  auto parts = splitDecodedPath(path);
   bool no_empty = std::all_of(parts.begin(), parts.end(), [](std::string_view p) { return !p.empty(); });
   if (parts.empty() || !no_empty) return kUnknownRoute;
   if (parts.size() == 1) {
@@ -189,7 +199,7 @@ HttpResponse ControlRouter::dispatch(const HttpRequest& request, const std::stri
     return response;
   };
   if (route == kUnknownRoute) return errorResponse(404, "not found: " + request.path);
-  auto parts = splitPath(request.path);
+  auto parts = splitDecodedPath(routedPath(request));
   std::string proxy = parts.size() >= 2 ? std::string(parts[1]) : std::string();
   std::string toxic = parts.size() >= 4 ? std::string(parts[3]) : std::string();
 
@@ -305,7 +315,7 @@ HttpResponse ControlRouter::listToxics(const std::string& proxy) const {
   if (!toxics) return errorFrom(toxics.error());
   OrderedJson body = OrderedJson::array();
   for (const auto& toxic : *toxics) {
-    if (toxic) body.push_back(toxicToJson(*toxic));
+    if (toxic) body.push_back(toxicToJson(*toxic, registry_.scheduleStatus(proxy, toxic->name)));
   }
   return jsonResponse(200, body);
 }
@@ -331,13 +341,13 @@ HttpResponse ControlRouter::createToxic(const std::string& proxy, const HttpRequ
     added_names.push_back(spec.name);
   }
   // Toxiproxy answers 200 here, not 201; clients check for it.
-  return jsonResponse(200, toxicToJson(**added));
+  return jsonResponse(200, toxicToJson(**added, registry_.scheduleStatus(proxy, (*added)->name)));
 }
 
 HttpResponse ControlRouter::getToxic(const std::string& proxy, const std::string& toxic) const {
   auto spec = registry_.toxic(proxy, toxic);
   if (!spec) return errorFrom(spec.error());
-  return jsonResponse(200, toxicToJson(**spec));
+  return jsonResponse(200, toxicToJson(**spec, registry_.scheduleStatus(proxy, toxic)));
 }
 
 HttpResponse ControlRouter::updateToxic(const std::string& proxy, const std::string& toxic,
@@ -349,7 +359,7 @@ HttpResponse ControlRouter::updateToxic(const std::string& proxy, const std::str
   if (!patch) return badBody(patch.error());
   auto updated = registry_.updateToxic(proxy, toxic, *patch);
   if (!updated) return errorFrom(updated.error());
-  return jsonResponse(200, toxicToJson(**updated));
+  return jsonResponse(200, toxicToJson(**updated, registry_.scheduleStatus(proxy, toxic)));
 }
 
 HttpResponse ControlRouter::deleteToxic(const std::string& proxy, const std::string& toxic) {
@@ -381,12 +391,12 @@ HttpResponse ControlRouter::metrics() const {
 HttpResponse ControlRouter::reload() {
   if (rules_ == nullptr) return errorResponse(404, kNoRulesMessage);
   if (auto status = rules_->reload(); !status) return errorFrom(status.error());
-  return HttpResponse::json(200, rules_->status().dump());
+  return HttpResponse::json(200, rules_->status().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 HttpResponse ControlRouter::rules() const {
   if (rules_ == nullptr) return errorResponse(404, kNoRulesMessage);
-  return HttpResponse::json(200, rules_->status().dump());
+  return HttpResponse::json(200, rules_->status().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace faultline

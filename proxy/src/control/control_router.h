@@ -34,6 +34,9 @@ class ControlRouter {
   ControlRouter(ProxyRegistry& registry, RulesService* rules, ControlRouterOptions options = {});
 
   HttpResponse handle(const HttpRequest& request);
+  // Adds the X-Toxiproxy-Request-Id header: handle() does it for routed requests; the server
+  // calls it for the answers it gives itself (400/408/413/414/431), so every response has one.
+  void stamp(HttpResponse& response);
 
   // The server's counters, shown by /metrics (may stay null).
   void setHttpStats(const HttpServerStats* stats) { http_stats_ = stats; }

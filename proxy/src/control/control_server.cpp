@@ -32,6 +32,9 @@ Result<std::string> ControlServer::start() {
   http.idle_timeout = options_.idle_timeout;
   http.max_connections = options_.max_connections;
   http.name = "control";
+  http.decorate = [this](HttpResponse& response) { router_.stamp(response); };
+  // 64 keep-alive clients must not lock the API out: the longest idle one makes room.
+  http.evict_idle_at_cap = true;
   // Requests are answered synchronously: the registry never waits on the data path.
   server_ = std::make_unique<HttpServer>(loop_, http, [this](HttpRequest&& request, HttpResponder responder) {
     responder.respond(router_.handle(request));

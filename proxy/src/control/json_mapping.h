@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -28,7 +29,8 @@ Result<nlohmann::json> parseJsonBody(std::string_view body);
 // hostile body cannot make any parser work hard.
 int jsonNestingDepth(std::string_view text);
 
-OrderedJson toxicToJson(const ToxicSpec& spec);
+// A scheduled toxic also shows "schedule", "active" and "next_change_ms" (schedule_json.h).
+OrderedJson toxicToJson(const ToxicSpec& spec, const std::optional<ScheduleStatus>& schedule = std::nullopt);
 OrderedJson proxyToJson(const ProxyInfo& info);
 
 // Body of POST /proxies or one item of /populate. Missing fields stay empty: the registry

@@ -3,6 +3,7 @@ target_sources(faultline_proxy PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/json_fields.cpp
   ${CMAKE_CURRENT_LIST_DIR}/json_body.cpp
   ${CMAKE_CURRENT_LIST_DIR}/toxic_json.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/schedule_json.cpp
   ${CMAKE_CURRENT_LIST_DIR}/proxy_json.cpp
   ${CMAKE_CURRENT_LIST_DIR}/control_router.cpp
   ${CMAKE_CURRENT_LIST_DIR}/control_server.cpp)

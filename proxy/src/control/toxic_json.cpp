@@ -4,6 +4,7 @@
 
 #include "control/json_fields.h"
 #include "control/json_mapping.h"
+#include "control/schedule_json.h"
 #include "toxics/toxic_registry.h"
 
 namespace faultline {
@@ -30,7 +31,7 @@ Result<std::map<std::string, int64_t>> attributesFromJson(const json& body, cons
 
 }  // namespace
 
-OrderedJson toxicToJson(const ToxicSpec& spec) {
+OrderedJson toxicToJson(const ToxicSpec& spec, const std::optional<ScheduleStatus>& schedule) {
   OrderedJson attributes = OrderedJson::object();
   const ToxicType* type = findToxicType(spec.type);
   for (const auto& [key, value] : spec.attributes) {
@@ -47,15 +48,19 @@ OrderedJson toxicToJson(const ToxicSpec& spec) {
   out["stream"] = streamName(spec.stream);
   out["toxicity"] = spec.toxicity;
   out["attributes"] = std::move(attributes);
+  if (spec.schedule) addScheduleJson(out, *spec.schedule, schedule);
   return out;
 }
 
 Result<ToxicInput> toxicInputFromJson(const json& body, const std::string& where) {
   if (auto s = requireObject(body, where); !s) return s.error();
-  if (auto s = checkKnownFields(body, where, {"name", "type", "stream", "toxicity", "attributes"}); !s) {
+  if (auto s = checkKnownFields(body, where, {"name", "type", "stream", "toxicity", "attributes", "schedule"}); !s) {
     return s.error();
   }
   ToxicInput input;
+  auto schedule = scheduleInputFromJson(body, where);
+  if (!schedule) return schedule.error();
+  input.schedule = *schedule;
   auto name = optionalString(body, "name", where);
   if (!name) return name.error();
   auto type = optionalString(body, "type", where);
@@ -79,7 +84,11 @@ Result<ToxicInput> toxicInputFromJson(const json& body, const std::string& where
 
 Result<ToxicPatch> toxicPatchFromJson(const json& body) {
   if (auto s = requireObject(body, ""); !s) return s.error();
-  if (auto s = checkKnownFields(body, "", {"name", "type", "stream", "toxicity", "attributes"}); !s) {
+  // The node client sends the whole toxic back: a scheduled one's schedule/active/next_change_ms
+  // are accepted and ignored (an update keeps the schedule and its clock).
+  if (auto s = checkKnownFields(body, "", {"name", "type", "stream", "toxicity", "attributes", "schedule", "active",
+                                           "next_change_ms"});
+      !s) {
     return s.error();
   }
   // name/type/stream cannot change, but they must still be well-typed if sent.

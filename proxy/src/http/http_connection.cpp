@@ -157,13 +157,13 @@ void HttpConnection::dispatch(HttpParsedMessage message) {
     ++server_.stats().handler_errors;
     httpLog().error("handler failed server={} conn={} method={} path={} error=\"{}\"", server_.options().name, id_,
                     method_, path_, e.what());
-    if (awaiting(request_id)) respond(request_id, httpErrorResponse(500, "internal error: " + std::string(e.what())));
+    if (awaiting(request_id)) respond(request_id, serverResponse(500, "internal error: " + std::string(e.what())));
   } catch (...) {
     if (token->connection == nullptr) return;
     ++server_.stats().handler_errors;
     httpLog().error("handler failed server={} conn={} method={} path={} error=unknown", server_.options().name, id_,
                     method_, path_);
-    if (awaiting(request_id)) respond(request_id, httpErrorResponse(500, "internal error"));
+    if (awaiting(request_id)) respond(request_id, serverResponse(500, "internal error"));
   }
 }
 
@@ -183,9 +183,20 @@ void HttpConnection::respond(uint64_t request_id, HttpResponse response) {
   write(serializeResponse(response, keep_alive));
 }
 
+HttpResponse HttpConnection::serverResponse(int status, const std::string& message) const {
+  HttpResponse response = httpErrorResponse(status, message);
+  if (server_.options().decorate) server_.options().decorate(response);
+  return response;
+}
+
+bool HttpConnection::idle() const {
+  return !closing_ && !draining_ && !in_flight_ && writes_pending_ == 0 && !parser_.midMessage() &&
+         !parser_.hasMessage() && request_id_ > 0;
+}
+
 void HttpConnection::sendError(int status, const std::string& message) {
   last_response_ = true;
-  write(serializeResponse(httpErrorResponse(status, message), false));
+  write(serializeResponse(serverResponse(status, message), false));
 }
 
 void HttpConnection::write(std::string bytes) {
@@ -218,6 +229,7 @@ void HttpConnection::onWrite(uv_write_t* req, int status) noexcept {
     self->finishAndLinger();
     return;
   }
+  self->idle_since_ = std::chrono::steady_clock::now();
   self->processNext();
 }
 

@@ -47,6 +47,12 @@ class HttpConnection {
   const std::string& peer() const { return peer_; }
   // The peer closed its side: it may still read, but is most likely gone.
   bool peerClosed() const { return peer_eof_; }
+  // Between keep-alive requests: answered at least one, nothing in progress or half-received.
+  bool idle() const;
+  bool closingOrClosed() const { return closing_; }
+  std::chrono::steady_clock::time_point idleSince() const { return idle_since_; }
+  // An error answer made by the server itself, with the server's decoration applied.
+  HttpResponse serverResponse(int status, const std::string& message) const;
 
  private:
   enum class TimerMode { kNone, kFirstRequest, kHeader, kIdle, kLinger };
@@ -92,6 +98,7 @@ class HttpConnection {
   std::string method_;
   std::string path_;
   std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point idle_since_;
 };
 
 }  // namespace faultline

@@ -14,6 +14,8 @@ struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string target;  // as sent: "/proxies/foo?x=1"
   std::string path;    // "/proxies/foo" (percent-decoded)
+  std::string raw_path;  // the path as sent, not decoded: split it first, then decode each segment
+                         // ("/proxies/a%2Fb" is one segment "a/b", not two)
   std::string query;   // "x=1"
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;

@@ -89,6 +89,7 @@ struct HttpParser::Callbacks {
                                       "'; expected '%' followed by two hex digits");
     }
     request.path = std::move(*decoded);
+    request.raw_path = std::string(raw_path);
     return HPE_OK;
   }
 

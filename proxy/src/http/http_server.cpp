@@ -69,9 +69,30 @@ struct RefusedConnection {
 };
 }  // namespace
 
+HttpConnection* HttpServer::Impl::oldestIdle() const {
+  HttpConnection* oldest = nullptr;
+  for (HttpConnection* connection : connections_) {
+    if (connection->idle() && (oldest == nullptr || connection->idleSince() < oldest->idleSince())) oldest = connection;
+  }
+  return oldest;
+}
+
 void HttpServer::Impl::accept() {
   if (closing_) return;
-  if (connections_.size() >= options_.max_connections) {
+  // Closed connections stay in the set until their close callback: count only live ones.
+  std::size_t live = 0;
+  for (HttpConnection* connection : connections_) live += connection->closingOrClosed() ? 0 : 1;
+  if (live >= options_.max_connections && options_.evict_idle_at_cap) {
+    // Idle keep-alive connections must not lock newcomers out: the longest idle makes room.
+    if (HttpConnection* victim = oldestIdle()) {
+      ++stats_.connections_evicted;
+      httpLog().info("idle connection evicted server={} reason=max_connections limit={}", options_.name,
+                     options_.max_connections);
+      victim->close();
+      --live;
+    }
+  }
+  if (live >= options_.max_connections) {
     auto* refused = new RefusedConnection;
     refused->tcp.data = refused;
     if (uv_tcp_init(loop_, &refused->tcp) < 0) {

@@ -22,12 +22,19 @@ struct HttpServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};      // keep-alive connection with nothing to do -> close
   std::size_t max_connections = 256;                   // more are accepted and closed at once
   std::string name = "http";                           // used in log lines: "server=control"
+  // Applied to every response the server makes itself (parse errors, timeouts, a handler that
+  // threw or dropped its responder), e.g. to add the headers the handler adds to its own.
+  std::function<void(HttpResponse&)> decorate;
+  // At max_connections, close the connection idle the longest (between keep-alive requests) to
+  // make room instead of refusing the new one; refuse only when none is idle.
+  bool evict_idle_at_cap = false;
 };
 
 // Counters for metrics. Monotonic except connections_active.
 struct HttpServerStats {
   uint64_t connections_accepted = 0;
-  uint64_t connections_refused = 0;  // over max_connections
+  uint64_t connections_refused = 0;  // over max_connections, none idle to evict
+  uint64_t connections_evicted = 0;  // idle keep-alive connections closed to make room
   uint64_t connections_active = 0;
   uint64_t requests = 0;             // handed to the handler
   uint64_t parse_errors = 0;         // answered 400/413/414/431

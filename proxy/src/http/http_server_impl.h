@@ -42,6 +42,7 @@ class HttpServer::Impl {
   static void onConnection(uv_stream_t* stream, int status) noexcept;
   static void onListenerClosed(uv_handle_t* handle) noexcept;
   void accept();
+  HttpConnection* oldestIdle() const;
   void maybeFinished();
 
   uv_loop_t* loop_;

@@ -98,6 +98,19 @@ void renderProxies(PrometheusWriter& w, const std::vector<ProxyInfo>& proxies) {
       w.sample("faultline_toxics_applied_total", {{"proxy", p.name}, {"type", type}}, count);
     }
   }
+
+  w.family("faultline_toxic_schedule_changes_total", "counter",
+           "Scheduled toxics switched on (a window opened) or off (it closed), by toxic");
+  for (const auto& p : proxies) {
+    for (const auto& [toxic, count] : statsOf(p).schedule_activations) {
+      w.sample("faultline_toxic_schedule_changes_total", {{"proxy", p.name}, {"toxic", toxic}, {"change", "activated"}},
+               count);
+    }
+    for (const auto& [toxic, count] : statsOf(p).schedule_deactivations) {
+      w.sample("faultline_toxic_schedule_changes_total",
+               {{"proxy", p.name}, {"toxic", toxic}, {"change", "deactivated"}}, count);
+    }
+  }
 }
 
 void renderHttp(PrometheusWriter& w, const HttpServerStats& s) {
@@ -152,6 +165,7 @@ void renderLimitHits(PrometheusWriter& w, const MetricsSources& sources, const s
     w.sample(name, {{"limit", "link_buffer_bytes"}}, link);
     w.sample(name, {{"limit", "global_buffer_bytes"}}, static_cast<uint64_t>(sources.registry->globalCapHits()));
     w.sample(name, {{"limit", "proxy_max_connections"}}, sessions);
+    w.sample(name, {{"limit", "proxy_toxics"}}, static_cast<uint64_t>(sources.registry->toxicLimitHits()));
   }
   if (sources.http != nullptr) {
     w.sample(name, {{"limit", "api_connections"}}, sources.http->connections_refused);

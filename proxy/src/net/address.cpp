@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <uv.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstring>
 
@@ -81,6 +82,92 @@ std::string formatSockaddr(const sockaddr* address) {
   const auto* in4 = reinterpret_cast<const sockaddr_in*>(address);
   uv_ip4_name(in4, host, sizeof host);
   return std::string(host) + ":" + std::to_string(ntohs(in4->sin_port));
+}
+
+namespace {
+
+// The numeric form of a host for comparisons, or nullopt for a name.
+std::optional<std::string> canonicalHost(const std::string& host) {
+  HostPort probe{host, 0};
+  auto sa = numericSockaddr(probe);
+  if (!sa) return std::nullopt;
+  if (sa->ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&*sa);
+    if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+      sockaddr_in in4{};
+      in4.sin_family = AF_INET;
+      std::memcpy(&in4.sin_addr, &in6->sin6_addr.s6_addr[12], 4);
+      char text[INET_ADDRSTRLEN] = {0};
+      uv_ip4_name(&in4, text, sizeof text);
+      return std::string(text);
+    }
+    char text[INET6_ADDRSTRLEN] = {0};
+    uv_ip6_name(in6, text, sizeof text);
+    return std::string(text);
+  }
+  char text[INET_ADDRSTRLEN] = {0};
+  uv_ip4_name(reinterpret_cast<const sockaddr_in*>(&*sa), text, sizeof text);
+  return std::string(text);
+}
+
+bool isWildcard(const std::string& canonical_host) { return canonical_host == "0.0.0.0" || canonical_host == "::"; }
+
+std::string canonicalHostOrName(const std::string& host) {
+  if (auto numeric = canonicalHost(host)) return *numeric;
+  std::string lower = host;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
+}  // namespace
+
+bool isIpLiteral(const std::string& host) {
+  in_addr v4{};
+  in6_addr v6{};
+  return inet_pton(AF_INET, host.c_str(), &v4) == 1 || inet_pton(AF_INET6, host.c_str(), &v6) == 1;
+}
+
+bool isValidHost(const std::string& host) {
+  if (isIpLiteral(host)) return true;
+  if (host.empty() || host.size() > 253) return false;
+  std::size_t label = 0;
+  char previous = '.';
+  for (char c : host) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '.') {
+      if (label == 0 || previous == '-') return false;
+      label = 0;
+    } else if (std::isalnum(u) || c == '-' || c == '_') {
+      // '_' is not RFC 1123, but container and service names use it and resolvers accept it.
+      if (c == '-' && label == 0) return false;
+      if (++label > 63) return false;
+    } else {
+      return false;
+    }
+    previous = c;
+  }
+  return previous != '-';
+}
+
+bool isListenableHost(const std::string& host) { return host.empty() || host == "localhost" || isIpLiteral(host); }
+
+std::string canonical(const HostPort& address) {
+  const std::string host = canonicalHostOrName(address.host.empty() ? "0.0.0.0" : address.host);
+  return HostPort{host, address.port}.toString();
+}
+
+bool sameAddress(const HostPort& a, const HostPort& b) { return canonical(a) == canonical(b); }
+
+bool listenSatisfiedBy(const HostPort& wanted, const HostPort& bound) {
+  if (wanted.port != 0) return sameAddress(wanted, bound);
+  return sameAddress(HostPort{wanted.host, 0}, HostPort{bound.host, 0});
+}
+
+bool collides(const HostPort& a, const HostPort& b) {
+  if (a.port == 0 || b.port == 0 || a.port != b.port) return false;
+  const std::string ha = canonicalHostOrName(a.host.empty() ? "0.0.0.0" : a.host);
+  const std::string hb = canonicalHostOrName(b.host.empty() ? "0.0.0.0" : b.host);
+  return ha == hb || isWildcard(ha) || isWildcard(hb);
 }
 
 }  // namespace faultline

@@ -3,103 +3,126 @@
 #include <uv.h>
 
 #include <cstddef>
-#include <map>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "net/timer_queue.h"
+#include "net/write_request.h"
 #include "proxy/buffer_budget.h"
-#include "proxy/proxy_config.h"
-#include "toxics/toxic.h"
+#include "toxics/toxic_chain.h"
 #include "toxics/toxic_spec.h"
 
 namespace faultline {
 
-class Session;
-
-// One direction of one session: bytes read from `src` run through a chain of toxic stages and
-// are written to `dst`. The link owns one uv_timer_t (serving every stage's timers through a
-// small ordered map) and never frees itself: its Session closes the timer and counts it.
-class Link {
+// What a link tells its owner (the session), the way a session reports to its proxy. Every
+// callback names the link's stream.
+class LinkEvents {
  public:
-  Link(Session& session, Stream stream);
+  virtual ~LinkEvents() = default;
+  virtual void onLinkRead(Stream stream, std::size_t bytes) = 0;
+  virtual void onLinkWritten(Stream stream, std::size_t bytes) = 0;
+  virtual void onLinkPaused(Stream stream) = 0;
+  // The source failed (reset or another read error); EOF is not an error, the link handles it.
+  virtual void onLinkReadError(Stream stream, int status) = 0;
+  // The destination failed: a write or the shutdown could not be queued or did not complete.
+  virtual void onLinkWriteError(Stream stream, int status, const char* what) = 0;
+  // End of stream was written to the destination (its FIN is out).
+  virtual void onLinkEnded(Stream stream) = 0;
+  virtual void onLinkToxicClose(Stream stream, CloseMode mode, const std::string& toxic) = 0;
+  virtual Random& linkRandom(Stream stream, const ToxicSpec& spec) = 0;
+  virtual void onLinkStageBuilt(Stream stream, const ToxicSpec& spec, bool applied) = 0;
+  // The link's own handle has closed (after close()); it may be freed from here on.
+  virtual void onLinkClosed(Stream stream) = 0;
+};
+
+// One direction of one session: the reader of `src`, the toxic chain, the writer to `dst`, and
+// flow control around them. It starts and stops reading src itself; the owner's read callback
+// hands it every read result. Owns one handle (its TimerQueue's timer). The TCP handles belong
+// to the owner, which keeps them open until onLinkClosed.
+class Link final : private ChainSink {
+ public:
+  Link(LinkEvents& events, Stream stream);
   Link(const Link&) = delete;
   Link& operator=(const Link&) = delete;
-  ~Link();
+  ~Link() override;
 
-  void init(uv_loop_t* loop, uv_stream_t* src, uv_stream_t* dst, std::size_t cap_bytes, BufferBudget* budget);
-  // Builds the chain (rolling toxicity per stage) and starts reading src.
+  // read_cb is the owner's uv_read_cb for src (it calls onReadResult).
+  void init(uv_loop_t* loop, uv_stream_t* src, uv_stream_t* dst, uv_read_cb read_cb, std::size_t cap_bytes,
+            BufferBudget* budget);
+  // Builds the chain (rolling toxicity per stage). Reading starts with startReading().
   void start(const std::vector<ToxicSpecPtr>& toxics);
-  // Live change: stages whose spec is unchanged stay (with their state and their roll); removed
-  // or replaced stages hand their held chunks on in order, so nothing is lost or reordered.
+  void startReading();
+  // Live change (see ToxicChain::setToxics): the only path by which toxics change on a link.
   void setToxics(const std::vector<ToxicSpecPtr>& toxics);
+  void onReadResult(ssize_t nread);
+  // No more reads, ever (the session is ending and lets what is queued drain); writes go on.
+  void haltReading();
+  // The session is closing: stop reading, stop the chain, release budget, close the timer.
+  void close();
 
-  void onRead(Chunk chunk);
-  void onEof();
-  // Session is closing: stop everything, release budget, close the timer handle.
-  void close(uv_close_cb on_closed);
+  // For a per-session layer that puts its own stage at the head of this link's chain.
+  ToxicChain& chain() { return chain_; }
 
   bool ended() const { return shutdown_done_; }
+  // Payload bytes held: in the stages and queued for the destination.
   std::size_t bufferedBytes() const;
   std::size_t writeQueueBytes() const { return write_queue_bytes_; }
+  // What the held bytes really cost (per-chunk bookkeeping, copies, requests): what the link and
+  // global caps are charged, so a stream of tiny pieces cannot escape them.
+  std::size_t chargedBytes() const;
+  // How much the link lets in before its reader stops: what its stages want in flight plus a
+  // small writer queue, never more than the cap.
+  std::size_t holdLimit() const;
   bool readPaused() const { return read_paused_; }
   Stream stream() const { return stream_; }
-  uv_timer_t* timerHandle() { return &timer_; }
 
  private:
-  class StageContext;
-  struct Stage;
-  struct WriteReq;
-  struct TimerEntry {
-    Stage* stage;
-    std::function<void()> fn;
-  };
+  // ChainSink.
+  void writeChunk(Chunk chunk) override;
+  void writeEnd() override;
+  void closeSession(CloseMode mode, const std::string& toxic) override;
+  Scheduler& scheduler() override { return timers_; }
+  Random& random(const ToxicSpec& spec) override { return events_.linkRandom(stream_, spec); }
+  void stageBuilt(const ToxicSpec& spec, bool applied) override { events_.onLinkStageBuilt(stream_, spec, applied); }
+  void settled() override { flushWrites(); }
 
-  void deliver(std::size_t index, Chunk chunk);
-  void deliverEnd(std::size_t index);
-  void write(Chunk chunk);
-  void writeEnd();
-  void renumber();
-  std::unique_ptr<Stage> makeStage(const ToxicSpecPtr& spec);
+  void flushWrites();
+  std::size_t writerCost() const;
+
+  void onEof();
   void updateFlowControl();
   void accountBuffered();
-
-  TimerId schedule(Stage* stage, Duration delay, std::function<void()> fn);
-  void cancelTimer(TimerId id);
-  void cancelStageTimers(const Stage* stage);
-  void armTimer();
-  void onTimer();
+  void stopReading();
 
   static void onWriteDone(uv_write_t* req, int status) noexcept;
   static void onShutdownDone(uv_shutdown_t* req, int status) noexcept;
-  static void onTimerFired(uv_timer_t* timer) noexcept;
 
-  Session& session_;
+  LinkEvents& events_;
   Stream stream_;
   uv_loop_t* loop_ = nullptr;
   uv_stream_t* src_ = nullptr;
   uv_stream_t* dst_ = nullptr;
-  uv_timer_t timer_{};
+  uv_read_cb read_cb_ = nullptr;
   uv_shutdown_t shutdown_req_{};
   BufferBudget* budget_ = nullptr;
   std::size_t cap_bytes_ = 0;
 
-  std::vector<std::unique_ptr<Stage>> stages_;
-  std::size_t write_queue_bytes_ = 0;
+  TimerQueue timers_;  // declared before chain_: the chain cancels its timers as it goes
+  ToxicChain chain_;
+  // Pieces written in the current burst, sent as one request when the chain settles.
+  std::unique_ptr<WriteRequest> pending_;
+  std::size_t write_queue_bytes_ = 0;  // payload, pending and in flight
+  std::size_t in_flight_cost_ = 0;     // cost() of the requests libuv holds
   std::size_t accounted_bytes_ = 0;  // what this link has added to the global budget
   bool started_ = false;
   bool closing_ = false;
-  bool reading_ = false;
+  bool reading_ = false;  // src still has data to give (no EOF, not closing)
+  bool read_active_ = false;  // uv_read_start is in effect
   bool read_paused_ = false;
+  bool read_halted_ = false;  // haltReading(): never read again
   bool end_written_ = false;
   bool shutdown_done_ = false;
-
-  TimerId next_timer_id_ = 1;
-  std::map<std::pair<TimePoint, TimerId>, TimerEntry> timers_;
-  std::unordered_map<TimerId, TimePoint> timer_deadlines_;
-  bool timer_armed_ = false;
-  TimePoint timer_armed_for_{};
 };
 
 }  // namespace faultline

@@ -2,40 +2,27 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cstring>
 
 namespace faultline {
 
 namespace {
 
-// Toxiproxy reports bind failures as Go's net package prints them; clients show that text.
-Error bindError(const HostPort& address, int rc) {
-  return Error::io("listen tcp " + address.toString() + ": bind: " + uv_strerror(rc));
-}
-
-Result<sockaddr_storage> listenSockaddr(uv_loop_t* loop, const HostPort& address) {
-  if (auto numeric = numericSockaddr(address)) return *numeric;
-  // A listen host that is a name is resolved once, here; it is rare and only at configuration
-  // time (upstream names are resolved per connection without blocking the loop).
-  uv_getaddrinfo_t req;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  const std::string port = std::to_string(address.port);
-  if (int rc = uv_getaddrinfo(loop, &req, nullptr, address.host.c_str(), port.c_str(), &hints); rc < 0) {
-    return Error::invalid("cannot resolve listen host '" + address.host + "': " + uv_strerror(rc));
-  }
-  sockaddr_storage storage{};
-  std::memcpy(&storage, req.addrinfo->ai_addr, req.addrinfo->ai_addrlen);
-  uv_freeaddrinfo(req.addrinfo);
-  return storage;
+// Toxiproxy reports bind failures as Go's net package prints them, with the resolved address
+// ("listen tcp 127.0.0.1:3310: bind: address already in use" for localhost:3310); clients match
+// on that text.
+Error bindError(const sockaddr* address, int rc) {
+  return Error::io("listen tcp " + formatSockaddr(address) + ": bind: " + uv_strerror(rc));
 }
 
 }  // namespace
 
 Result<Listener*> Listener::open(uv_loop_t* loop, const HostPort& address, OnConnection on_connection) {
-  auto storage = listenSockaddr(loop, address);
-  if (!storage) return storage.error();
+  // Listen hosts are IP literals or localhost (ProxySpec's rule): never a DNS lookup on the loop.
+  auto storage = numericSockaddr(address);
+  if (!storage) {
+    return Error::invalid("cannot listen on '" + address.toString() +
+                          "'; expected a numeric IP address or localhost, e.g. 127.0.0.1:22220");
+  }
   auto* listener = new Listener;
   uv_tcp_init(loop, &listener->tcp_);
   listener->tcp_.data = listener;
@@ -46,7 +33,7 @@ Result<Listener*> Listener::open(uv_loop_t* loop, const HostPort& address, OnCon
   if (rc == 0) rc = uv_listen(listener->stream(), 511, &Listener::onConnection);
   if (rc < 0) {
     listener->close();
-    return bindError(address, rc);
+    return bindError(sa, rc);
   }
   sockaddr_storage bound{};
   int len = sizeof bound;

@@ -2,15 +2,21 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "net/connect_blackhole.h"
 #include "proxy/listener.h"
+#include "proxy/toxic_scheduler.h"
 
 namespace faultline {
 
 Proxy::Proxy(ProxyEnv env, std::string name, HostPort listen, HostPort upstream)
     : env_(env), name_(std::move(name)), listen_(std::move(listen)), upstream_(std::move(upstream)) {}
 
-Proxy::~Proxy() { stop(); }
+Proxy::~Proxy() {
+  stop();
+  if (scheduler_ != nullptr) scheduler_->close();
+}
 
 Status Proxy::start() { return connectTimeoutWanted() ? holdConnects() : openListener(); }
 
@@ -65,30 +71,51 @@ Status Proxy::setEnabled(bool enabled) {
   return start();
 }
 
-namespace {
-// "localhost:80" and "127.0.0.1:80" are the same socket address; names that need DNS never are.
-bool sameAddress(const HostPort& a, const HostPort& b) {
-  if (a.host == b.host && a.port == b.port) return true;
-  auto sa = numericSockaddr(a);
-  auto sb = numericSockaddr(b);
-  if (!sa || !sb) return false;
-  return formatSockaddr(reinterpret_cast<const sockaddr*>(&*sa)) == formatSockaddr(reinterpret_cast<const sockaddr*>(&*sb));
-}
-}  // namespace
+Status Proxy::setListen(const HostPort& listen) { return moveTo(listen, enabled_); }
 
-Status Proxy::setListen(const HostPort& listen) {
-  // An equivalent address keeps the listener and its live sessions.
-  if (sameAddress(listen, listen_)) return {};
-  HostPort previous = listen_;
-  const bool was_listening = listener_ != nullptr;
-  stop();
-  listen_ = listen;
-  if (!enabled_) return {};
-  if (auto status = start(); !status) {
-    listen_ = previous;
-    if (was_listening) (void)start();
-    return status;
+Status Proxy::moveTo(const HostPort& listen, bool enabled) {
+  if (!enabled) {
+    stop();
+    enabled_ = false;
+    listen_ = listen;
+    return {};
   }
+  // An equivalent address (localhost vs 127.0.0.1, port 0 vs the bound port) keeps the listener
+  // and its live sessions.
+  if (listener_ != nullptr && listenSatisfiedBy(listen, listen_)) return {};
+  if (listener_ == nullptr) {
+    HostPort previous = listen_;
+    listen_ = listen;
+    if (auto status = start(); !status) {
+      listen_ = previous;
+      return status;
+    }
+    return {};
+  }
+  // Bind the new address before letting go of the old one, so a refused move changes nothing.
+  auto fresh = Listener::open(env_.loop, listen, [this](Listener& l) { onConnection(l); });
+  if (!fresh && collides(listen, listen_)) {
+    // The new address overlaps the old one (127.0.0.1:P -> 0.0.0.0:P): only possible after closing.
+    HostPort previous = listen_;
+    stop();
+    listen_ = listen;
+    if (auto status = start(); !status) {
+      listen_ = previous;
+      (void)start();
+      return status;
+    }
+    return {};
+  }
+  if (!fresh) {
+    spdlog::warn("proxy listen failed proxy={} listen={} error=\"{}\"", name_, listen.toString(), fresh.error().message);
+    return fresh.error();
+  }
+  stop();
+  listener_ = *fresh;
+  listen_ = listen;
+  if (auto bound = parseHostPort(listener_->boundAddress())) listen_.port = bound->port;
+  enabled_ = true;
+  spdlog::info("proxy started proxy={} listen={} upstream={}", name_, listenString(), upstream_.toString());
   return {};
 }
 
@@ -105,12 +132,16 @@ ProxyInfo Proxy::info() const {
   info.listen = listener_ != nullptr ? listener_->boundAddress() : listenString();
   info.upstream = upstream_.toString();
   info.enabled = enabled_;
+  info.reset_on_upstream_error = on_upstream_error_ == CloseMode::kReset;
   for (Stream stream : {Stream::kUpstream, Stream::kDownstream}) {
     for (const auto& toxic : toxics_) {
       if (toxic->stream == stream) info.toxics.push_back(toxic);
     }
   }
   info.stats = stats_;
+  for (const auto& toxic : toxics_) {
+    if (auto status = scheduleStatus(toxic->name)) info.schedules[toxic->name] = *status;
+  }
   return info;
 }
 
@@ -123,6 +154,12 @@ ToxicSpecPtr Proxy::findToxic(const std::string& name) const {
 
 void Proxy::setToxicList(std::vector<ToxicSpecPtr> toxics) {
   toxics_ = std::move(toxics);
+  trackSchedules();
+  pushToxicsToSessions();
+}
+
+void Proxy::pushToxicsToSessions() {
+  // The listener follows the (scheduled) toxic list too: connect_timeout acts there.
   syncConnectTimeout();
   const auto up = toxicsFor(Stream::kUpstream);
   const auto down = toxicsFor(Stream::kDownstream);
@@ -136,9 +173,36 @@ void Proxy::setToxicList(std::vector<ToxicSpecPtr> toxics) {
 std::vector<ToxicSpecPtr> Proxy::toxicsFor(Stream stream) const {
   std::vector<ToxicSpecPtr> out;
   for (const auto& toxic : toxics_) {
-    if (toxic->stream == stream) out.push_back(toxic);
+    if (toxic->stream != stream) continue;
+    if (scheduler_ != nullptr && !scheduler_->active(toxic->name)) continue;
+    out.push_back(toxic);
   }
   return out;
+}
+
+void Proxy::trackSchedules() {
+  if (scheduler_ == nullptr) {
+    const bool any = std::any_of(toxics_.begin(), toxics_.end(), [](const ToxicSpecPtr& t) { return t->schedule; });
+    if (!any) return;
+    ToxicScheduler::Hooks hooks;
+    hooks.reapply = [this] { pushToxicsToSessions(); };
+    hooks.expire = [this](const std::vector<std::string>& names) { removeExpired(names); };
+    scheduler_ = ToxicScheduler::open(env_.loop, name_, stats_, std::move(hooks));
+  }
+  scheduler_->track(toxics_);
+}
+
+void Proxy::removeExpired(const std::vector<std::string>& names) {
+  auto toxics = toxics_;
+  std::erase_if(toxics, [&](const ToxicSpecPtr& t) {
+    return std::find(names.begin(), names.end(), t->name) != names.end();
+  });
+  setToxicList(std::move(toxics));
+}
+
+std::optional<ScheduleStatus> Proxy::scheduleStatus(const std::string& toxic) const {
+  if (scheduler_ == nullptr) return std::nullopt;
+  return scheduler_->status(toxic);
 }
 
 std::size_t Proxy::bufferedBytes() const {
@@ -149,7 +213,9 @@ std::size_t Proxy::bufferedBytes() const {
 
 bool Proxy::connectTimeoutWanted() const {
   for (const auto& toxic : toxics_) {
-    if (toxic->type == "connect_timeout") return true;
+    if (toxic->type != "connect_timeout") continue;
+    if (scheduler_ != nullptr && !scheduler_->active(toxic->name)) continue;
+    return true;
   }
   return false;
 }

@@ -17,6 +17,7 @@ namespace faultline {
 class Listener;
 class BufferBudget;
 class ConnectBlackhole;
+class ToxicScheduler;
 
 struct ProxyEnv {
   uv_loop_t* loop = nullptr;
@@ -45,6 +46,9 @@ class Proxy final : public SessionOwner {
   void closeListener();
   Status setEnabled(bool enabled);
   Status setListen(const HostPort& listen);
+  // Listen on `listen` when `enabled` (binding it before the old listener closes), or record it
+  // and stop when not. On failure nothing changed.
+  Status moveTo(const HostPort& listen, bool enabled);
   void setUpstream(const HostPort& upstream);
   // on_upstream_error: kGraceful (close, Toxiproxy) or kReset; applies to new connections.
   void setUpstreamErrorMode(CloseMode mode) { on_upstream_error_ = mode; }
@@ -59,8 +63,11 @@ class Proxy final : public SessionOwner {
 
   const std::vector<ToxicSpecPtr>& toxics() const { return toxics_; }
   ToxicSpecPtr findToxic(const std::string& name) const;
-  // Replaces the list and pushes it to every live session.
+  // Replaces the list and pushes it to every live session. Scheduled toxics outside their
+  // window stay in the list but are not handed to sessions.
   void setToxicList(std::vector<ToxicSpecPtr> toxics);
+  // For GET: none for a toxic without a schedule.
+  std::optional<ScheduleStatus> scheduleStatus(const std::string& toxic) const;
 
   std::size_t sessionCount() const { return sessions_.size(); }
   std::size_t bufferedBytes() const;
@@ -78,6 +85,10 @@ class Proxy final : public SessionOwner {
   Status holdConnects();
   void syncConnectTimeout();
   void closeSessions();
+  // Schedules (toxic_scheduler.h): the active lists to every live session, and expiry.
+  void pushToxicsToSessions();
+  void trackSchedules();
+  void removeExpired(const std::vector<std::string>& names);
 
   ProxyEnv env_;
   std::string name_;
@@ -87,6 +98,7 @@ class Proxy final : public SessionOwner {
   CloseMode on_upstream_error_ = CloseMode::kGraceful;
   Listener* listener_ = nullptr;  // self-freeing after close()
   std::unique_ptr<ConnectBlackhole> blackhole_;  // instead of listener_ while connect_timeout is on
+  ToxicScheduler* scheduler_ = nullptr;  // self-freeing after close(); made at the first schedule
   std::vector<ToxicSpecPtr> toxics_;
   std::unordered_set<Session*> sessions_;
   std::shared_ptr<ProxyStats> stats_ = std::make_shared<ProxyStats>();

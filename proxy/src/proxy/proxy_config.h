@@ -18,6 +18,9 @@ struct ProxyConfig {
   std::string listen;
   std::string upstream;
   bool enabled = true;
+  // What a client sees when the upstream refuses: "close" (accept, then EOF: Toxiproxy) or
+  // "reset" (RST). Validated by buildProxySpec.
+  std::string on_upstream_error = "close";
   std::vector<ToxicSpec> toxics;  // in chain order
   // False when the input had no toxics key: /populate then leaves a kept proxy's toxics alone.
   bool toxics_given = false;
@@ -28,6 +31,7 @@ struct ProxyPatch {
   std::optional<std::string> listen;
   std::optional<std::string> upstream;
   std::optional<bool> enabled;
+  std::optional<std::string> on_upstream_error;
 };
 
 // A partial toxic update: only toxicity and attributes change (Toxiproxy semantics); given
@@ -49,6 +53,8 @@ struct ProxyStats {
   uint64_t upstream_connect_failures = 0;
   uint64_t backpressure_pauses = 0;        // a link hit its cap and stopped reading
   std::map<std::string, uint64_t> toxics_applied;  // by toxic type: stages that won the roll
+  std::map<std::string, uint64_t> schedule_activations;    // by toxic name: windows opened
+  std::map<std::string, uint64_t> schedule_deactivations;  // by toxic name: windows closed
 };
 
 // A snapshot of one proxy, for the API and the CLI.
@@ -57,7 +63,9 @@ struct ProxyInfo {
   std::string listen;  // the bound address when listening (port 0 reports the real port)
   std::string upstream;
   bool enabled = true;
+  bool reset_on_upstream_error = false;  // on_upstream_error = reset
   std::vector<ToxicSpecPtr> toxics;  // upstream toxics first, each stream in chain order
+  std::map<std::string, ScheduleStatus> schedules;  // by toxic name, for scheduled toxics
   std::shared_ptr<const ProxyStats> stats;
 };
 

@@ -8,30 +8,12 @@
 #include "core/sigpipe.h"
 #include "proxy/buffer_budget.h"
 #include "proxy/proxy.h"
+#include "proxy/proxy_reconciler.h"
+#include "proxy/proxy_spec.h"
 
 namespace faultline {
 
 namespace {
-
-struct ParsedConfig {
-  HostPort listen;
-  HostPort upstream;
-};
-
-Result<ParsedConfig> parseConfig(const ProxyConfig& config, const std::string& where = "") {
-  const std::string suffix = where.empty() ? "" : " at " + where;
-  if (config.name.empty()) return Error::invalid("missing required field: name" + suffix);
-  if (config.upstream.empty()) return Error::invalid("missing required field: upstream" + suffix);
-  auto listen = parseHostPort(config.listen.empty() ? "127.0.0.1:0" : config.listen);
-  if (!listen) return Error::invalid("invalid listen address: " + listen.error().message + suffix);
-  auto upstream = parseHostPort(config.upstream);
-  if (!upstream) return Error::invalid("invalid upstream address: " + upstream.error().message + suffix);
-  std::set<std::string> names;
-  for (const auto& toxic : config.toxics) {
-    if (!names.insert(toxic.name).second) return Error::conflict("toxic already exists: " + toxic.name + suffix);
-  }
-  return ParsedConfig{*listen, *upstream};
-}
 
 std::vector<ToxicSpecPtr> toSpecPtrs(const std::vector<ToxicSpec>& toxics, const std::vector<ToxicSpecPtr>& current) {
   std::vector<ToxicSpecPtr> out;
@@ -69,9 +51,43 @@ Proxy* ProxyRegistry::find(const std::string& name) const {
 }
 
 Result<ProxyInfo> ProxyRegistry::create(const ProxyConfig& config) {
-  auto parsed = parseConfig(config);
-  if (!parsed) return parsed.error();
-  if (find(config.name) != nullptr) return Error::conflict("proxy already exists");
+  auto spec = buildProxySpec(config);
+  if (!spec) return spec.error();
+  return create(*spec);
+}
+
+Status ProxyRegistry::checkUpstream(const std::string& name, const HostPort& listen, const HostPort& upstream) const {
+  // A proxy whose upstream is a listener of this process feeds itself: one byte becomes a
+  // connection storm that exhausts every fd in seconds.
+  auto loops = [&](const HostPort& own) { return own.port != 0 && collides(upstream, own); };
+  if (loops(listen)) {
+    return Error::invalid("upstream " + upstream.toString() + " is the proxy's own listen address; expected another address");
+  }
+  for (const auto& [other_name, proxy] : proxies_) {
+    if (other_name == name) continue;
+    if (loops(proxy->listen())) {
+      return Error::invalid("upstream " + upstream.toString() + " is the listen address of proxy '" + other_name +
+                            "' in this process; chaining proxies is refused, point at the real service instead");
+    }
+  }
+  if (options_.control_address && collides(upstream, *options_.control_address)) {
+    spdlog::warn("proxy forwards to the control API proxy={} upstream={}", name, upstream.toString());
+  }
+  return {};
+}
+
+Status ProxyRegistry::checkToxicCount(const std::string& name, std::size_t count) const {
+  if (options_.max_toxics_per_proxy == 0 || count <= options_.max_toxics_per_proxy) return {};
+  ++toxic_limit_hits_;
+  return Error::invalid("proxy '" + name + "' would have " + std::to_string(count) + " toxics; at most " +
+                        std::to_string(options_.max_toxics_per_proxy) +
+                        " are allowed (remove some, or raise faultline serve --max-toxics-per-proxy)");
+}
+
+Result<ProxyInfo> ProxyRegistry::create(const ProxySpec& spec) {
+  if (find(spec.name) != nullptr) return Error::conflict("proxy already exists");
+  if (auto s = checkUpstream(spec.name, spec.listen, spec.upstream); !s) return s.error();
+  if (auto s = checkToxicCount(spec.name, spec.toxics.size()); !s) return s.error();
   ProxyEnv env;
   env.loop = loop_;
   env.link_cap_bytes = options_.link_cap_bytes;
@@ -80,15 +96,21 @@ Result<ProxyInfo> ProxyRegistry::create(const ProxyConfig& config) {
   env.budget = budget_;
   env.random = shared_->random;
   env.next_session_id = &shared_->next_session_id;
-  auto proxy = std::make_unique<Proxy>(env, config.name, parsed->listen, parsed->upstream);
-  if (config.enabled) {
+  auto proxy = std::make_unique<Proxy>(env, spec.name, spec.listen, spec.upstream);
+  proxy->setUpstreamErrorMode(spec.reset_on_upstream_error ? CloseMode::kReset : CloseMode::kGraceful);
+  if (spec.enabled) {
     if (auto status = proxy->start(); !status) return status.error();
+    // Port 0 is known only now: the bound port may not be the upstream either.
+    if (auto s = checkUpstream(spec.name, proxy->listen(), spec.upstream); !s) {
+      proxy->stop();
+      return s.error();
+    }
   } else {
     (void)proxy->setEnabled(false);
   }
-  proxy->setToxicList(toSpecPtrs(config.toxics, {}));
+  proxy->setToxicList(toSpecPtrs(spec.toxics, {}));
   ProxyInfo info = proxy->info();
-  proxies_.emplace(config.name, std::move(proxy));
+  proxies_.emplace(spec.name, std::move(proxy));
   return info;
 }
 
@@ -107,26 +129,34 @@ std::vector<ProxyInfo> ProxyRegistry::list() const {
 Result<ProxyInfo> ProxyRegistry::update(const std::string& name, const ProxyPatch& patch) {
   Proxy* proxy = find(name);
   if (proxy == nullptr) return Error::notFound("proxy not found");
-  std::optional<HostPort> listen;
-  std::optional<HostPort> upstream;
+  // Everything is validated, and the new listener bound, before anything changes: a PATCH that
+  // fails leaves the proxy exactly as it was.
+  HostPort listen = proxy->listen();
+  HostPort upstream = proxy->upstream();
   if (patch.listen) {
-    auto parsed = parseHostPort(*patch.listen);
+    auto parsed = parseListenAddress(*patch.listen);
     if (!parsed) return Error::invalid("invalid listen address: " + parsed.error().message);
     listen = *parsed;
   }
   if (patch.upstream) {
-    auto parsed = parseHostPort(*patch.upstream);
+    auto parsed = parseUpstreamAddress(*patch.upstream);
     if (!parsed) return Error::invalid("invalid upstream address: " + parsed.error().message);
     upstream = *parsed;
   }
-  if (upstream) proxy->setUpstream(*upstream);
-  if (patch.enabled && !*patch.enabled) (void)proxy->setEnabled(false);
-  if (listen) {
-    if (auto status = proxy->setListen(*listen); !status) return status.error();
+  if (auto s = checkUpstream(name, listen, upstream); !s) return s.error();
+  std::optional<bool> reset_on_error;
+  if (patch.on_upstream_error) {
+    auto parsed = parseUpstreamErrorMode(*patch.on_upstream_error);
+    if (!parsed) return parsed.error();
+    reset_on_error = *parsed;
   }
-  if (patch.enabled && *patch.enabled) {
-    if (auto status = proxy->setEnabled(true); !status) return status.error();
+  const bool enabled = patch.enabled.value_or(proxy->enabled());
+  // `enabled: true` also re-binds a proxy whose listener failed earlier (the port is free again).
+  if (patch.listen || patch.enabled) {
+    if (auto status = proxy->moveTo(listen, enabled); !status) return status.error();
   }
+  if (patch.upstream) proxy->setUpstream(upstream);
+  if (reset_on_error) proxy->setUpstreamErrorMode(*reset_on_error ? CloseMode::kReset : CloseMode::kGraceful);
   return proxy->info();
 }
 
@@ -141,43 +171,40 @@ Status ProxyRegistry::remove(const std::string& name) {
 
 ProxyRegistry::PopulateResult ProxyRegistry::populate(const std::vector<ProxyConfig>& configs) {
   PopulateResult result;
-  // Toxiproxy checks every entry before creating any proxy.
+  // Every entry is checked before anything changes (as Toxiproxy does); unlike Toxiproxy, a
+  // failure later on (a port in use) is rolled back too, so a populate applies all or nothing.
   std::set<std::string> names;
   for (std::size_t i = 0; i < configs.size(); ++i) {
-    auto parsed = parseConfig(configs[i], "proxy " + std::to_string(i + 1));
-    if (!parsed) {
-      result.error = parsed.error();
+    const std::string where = "proxy " + std::to_string(i + 1);
+    auto spec = buildProxySpec(configs[i], where);
+    if (!spec) {
+      result.error = spec.error();
       return result;
     }
     if (!names.insert(configs[i].name).second) {
-      result.error = Error::invalid("duplicate proxy name '" + configs[i].name + "' at proxy " + std::to_string(i + 1));
+      result.error = Error::invalid("duplicate proxy name '" + configs[i].name + "' at " + where);
+      return result;
+    }
+    if (auto s = checkToxicCount(spec->name, spec->toxics.size()); !s) {
+      result.error = Error{s.error().code, s.error().message + " at " + where};
       return result;
     }
   }
+  ReconcilePlan plan;
+  plan.wanted = configs;
+  plan.changed = ChangedProxy::kReplace;
+  plan.label = "populate";
+  plan.locate = [](std::size_t index, bool, const std::string&, const std::string& message) {
+    return message + " at proxy " + std::to_string(index + 1);
+  };
+  plan.restored_note = "; nothing was changed";
+  auto applied = reconcileProxies(*this, plan);
+  if (!applied) {
+    result.error = applied.error();
+    return result;
+  }
   for (const auto& config : configs) {
-    Proxy* existing = find(config.name);
-    if (existing != nullptr) {
-      auto listen = parseHostPort(config.listen.empty() ? "127.0.0.1:0" : config.listen);
-      auto upstream = parseHostPort(config.upstream);
-      // Port 0 means "any port": the one already bound satisfies it, so no restart.
-      const bool same_listen = listen->toString() == existing->listen().toString() ||
-                               (listen->port == 0 && listen->host == existing->listen().host);
-      const bool same = same_listen && upstream->toString() == existing->upstream().toString();
-      if (same) {
-        // Unchanged: keep it running, with its connections.
-        if (existing->enabled() != config.enabled) (void)existing->setEnabled(config.enabled);
-        if (config.toxics_given) existing->setToxicList(toSpecPtrs(config.toxics, existing->toxics()));
-        result.proxies.push_back(existing->info());
-        continue;
-      }
-      (void)remove(config.name);
-    }
-    auto created = create(config);
-    if (!created) {
-      result.error = created.error();
-      return result;
-    }
-    result.proxies.push_back(*created);
+    if (auto info = get(config.name)) result.proxies.push_back(*info);
   }
   return result;
 }
@@ -199,12 +226,14 @@ Result<ToxicSpecPtr> ProxyRegistry::addToxic(const std::string& proxy_name, cons
   Proxy* proxy = find(proxy_name);
   if (proxy == nullptr) return Error::notFound("proxy not found");
   if (proxy->findToxic(spec.name)) return Error::conflict("toxic already exists");
+  if (auto s = checkToxicCount(proxy_name, proxy->toxics().size() + 1); !s) return s.error();
   auto toxics = proxy->toxics();
   auto ptr = std::make_shared<const ToxicSpec>(spec);
   toxics.push_back(ptr);
   proxy->setToxicList(std::move(toxics));
-  spdlog::info("toxic added proxy={} toxic={} type={} stream={} toxicity={}", proxy_name, spec.name, spec.type,
-               streamName(spec.stream), spec.toxicity);
+  spdlog::info("toxic added proxy={} toxic={} type={} stream={} toxicity={}{}", proxy_name, spec.name, spec.type,
+               streamName(spec.stream), spec.toxicity,
+               spec.schedule ? " schedule=\"" + describeSchedule(*spec.schedule) + "\"" : std::string());
   return ToxicSpecPtr(ptr);
 }
 
@@ -221,6 +250,7 @@ Result<ToxicSpecPtr> ProxyRegistry::updateToxic(const std::string& proxy_name, c
   input.toxicity = patch.toxicity && *patch.toxicity != -1.0 ? *patch.toxicity : current->toxicity;
   input.attributes = current->attributes;
   for (const auto& [key, value] : patch.attributes) input.attributes[key] = value;
+  if (current->schedule) input.schedule = scheduleInputOf(*current->schedule);  // keeps its clock
   auto spec = buildToxicSpec(input);
   if (!spec) return spec.error();
   auto ptr = std::make_shared<const ToxicSpec>(std::move(*spec));
@@ -244,6 +274,12 @@ Status ProxyRegistry::removeToxic(const std::string& proxy_name, const std::stri
   return {};
 }
 
+std::optional<ScheduleStatus> ProxyRegistry::scheduleStatus(const std::string& proxy_name,
+                                                          const std::string& toxic_name) const {
+  Proxy* proxy = find(proxy_name);
+  return proxy == nullptr ? std::nullopt : proxy->scheduleStatus(toxic_name);
+}
+
 Status ProxyRegistry::setToxics(const std::string& proxy_name, const std::vector<ToxicSpec>& toxics) {
   Proxy* proxy = find(proxy_name);
   if (proxy == nullptr) return Error::notFound("proxy not found");
@@ -251,6 +287,7 @@ Status ProxyRegistry::setToxics(const std::string& proxy_name, const std::vector
   for (const auto& toxic : toxics) {
     if (!names.insert(toxic.name).second) return Error::conflict("toxic already exists: " + toxic.name);
   }
+  if (auto s = checkToxicCount(proxy_name, toxics.size()); !s) return s;
   proxy->setToxicList(toSpecPtrs(toxics, proxy->toxics()));
   return {};
 }

@@ -9,7 +9,9 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "net/address.h"
 #include "proxy/proxy_config.h"
+#include "proxy/proxy_spec.h"
 
 struct uv_loop_s;
 
@@ -24,6 +26,9 @@ struct RegistryOptions {
   std::size_t max_connections = 0;            // per proxy; 0 = unlimited
   Millis connect_timeout{10'000};             // dialling the upstream
   uint64_t seed = 0;                          // 0 = random; otherwise toxicity rolls repeat
+  std::size_t max_toxics_per_proxy = 64;      // 0 = unlimited; each toxic is a stage on every live link
+  // The control API's bound address: a proxy forwarding there is allowed, with a warning.
+  std::optional<HostPort> control_address;
 };
 
 // All proxies by name. Every method runs on the loop thread and returns at once: changes to
@@ -37,14 +42,16 @@ class ProxyRegistry {
   ProxyRegistry& operator=(const ProxyRegistry&) = delete;
 
   // 409 "proxy already exists", 400 on a bad field, 500 with bind's text.
-  Result<ProxyInfo> create(const ProxyConfig& config);
+  Result<ProxyInfo> create(const ProxyConfig& config);  // buildProxySpec(), then create(spec)
+  Result<ProxyInfo> create(const ProxySpec& spec);
   Result<ProxyInfo> get(const std::string& name) const;
   std::vector<ProxyInfo> list() const;  // sorted by name
   Result<ProxyInfo> update(const std::string& name, const ProxyPatch& patch);
   Status remove(const std::string& name);
 
   // Toxiproxy's /populate: validate all, then create or replace each; a proxy with the same
-  // listen and upstream keeps running. On error, `proxies` holds what was applied so far.
+  // listen and upstream keeps running. All or nothing: on error nothing changed and `proxies`
+  // is empty (Toxiproxy keeps what it created before the failing entry).
   struct PopulateResult {
     std::vector<ProxyInfo> proxies;
     std::optional<Error> error;
@@ -58,6 +65,8 @@ class ProxyRegistry {
   // Type and stream stay; toxicity and merged attributes are revalidated.
   Result<ToxicSpecPtr> updateToxic(const std::string& proxy, const std::string& toxic, const ToxicPatch& patch);
   Status removeToxic(const std::string& proxy, const std::string& toxic);
+  // A scheduled toxic's state now (for GET); none for an unknown or unscheduled toxic.
+  std::optional<ScheduleStatus> scheduleStatus(const std::string& proxy, const std::string& toxic) const;
   // Replaces the whole toxic list of a proxy (rules reload), keeping unchanged toxics' stages.
   Status setToxics(const std::string& proxy, const std::vector<ToxicSpec>& toxics);
 
@@ -72,9 +81,15 @@ class ProxyRegistry {
   std::size_t bufferedBytes() const;  // all links together
   std::size_t globalCapHits() const;
   std::size_t sessionCount() const;  // live sessions of every proxy
+  std::size_t toxicLimitHits() const { return toxic_limit_hits_; }
+  // Set once the control API is bound (see RegistryOptions::control_address).
+  void setControlAddress(const HostPort& address) { options_.control_address = address; }
 
  private:
   Proxy* find(const std::string& name) const;
+  // Refuses an upstream that is a listen address of this process (the proxy's own included).
+  Status checkUpstream(const std::string& name, const HostPort& listen, const HostPort& upstream) const;
+  Status checkToxicCount(const std::string& name, std::size_t count) const;
 
   struct Shared;
 
@@ -83,6 +98,7 @@ class ProxyRegistry {
   std::shared_ptr<BufferBudget> budget_;
   std::unique_ptr<Shared> shared_;
   std::map<std::string, std::unique_ptr<Proxy>> proxies_;
+  mutable std::size_t toxic_limit_hits_ = 0;
 };
 
 }  // namespace faultline

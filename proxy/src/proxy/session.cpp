@@ -4,22 +4,12 @@
 #include <sys/socket.h>
 
 #include "proxy/buffer_budget.h"
-#include "proxy/read_slab.h"
 
 namespace faultline {
 
 namespace {
 
 constexpr Millis kDrainTimeout{5'000};
-
-// One read slab for the whole loop: libuv calls alloc_cb and then read_cb for the same stream
-// back to back, so a single slab is never shared. A big read keeps the slab (zero copy) and a
-// small one is copied out, so a chunk never pins 64 KiB for a few bytes.
-std::shared_ptr<char[]>& readSlab() {
-  thread_local std::shared_ptr<char[]> slab;
-  if (!slab) slab = takeReadSlab();
-  return slab;
-}
 
 const char* reasonName(Session::CloseReason reason) {
   switch (reason) {
@@ -52,9 +42,9 @@ Session::Session(SessionEnv env, uint64_t id, SessionOwner* owner)
   upstream_.data = this;
   timer_.data = this;
   up_.init(env_.loop, reinterpret_cast<uv_stream_t*>(&client_), reinterpret_cast<uv_stream_t*>(&upstream_),
-           env_.link_cap_bytes, env_.budget.get());
+           &Session::onReadCb, env_.link_cap_bytes, env_.budget.get());
   down_.init(env_.loop, reinterpret_cast<uv_stream_t*>(&upstream_), reinterpret_cast<uv_stream_t*>(&client_),
-             env_.link_cap_bytes, env_.budget.get());
+             &Session::onReadCb, env_.link_cap_bytes, env_.budget.get());
   open_handles_ = 5;
   ++env_.stats->connections_accepted;
   ++env_.stats->connections_active;
@@ -64,6 +54,8 @@ Session::~Session() = default;
 
 void Session::start() {
   peer_ = peerName(&client_);
+  int peer_len = sizeof peer_address_;
+  if (uv_tcp_getpeername(&client_, reinterpret_cast<sockaddr*>(&peer_address_), &peer_len) != 0) peer_address_ = {};
   spdlog::debug("session accepted proxy={} conn={} client={}", env_.proxy_name, id_, peer_);
   uv_timer_start(&timer_, &Session::onTimer, static_cast<uint64_t>(env_.connect_timeout.count()), 0);
   if (auto numeric = numericSockaddr(env_.upstream)) {
@@ -131,63 +123,42 @@ void Session::onConnected(int status) {
   uv_tcp_nodelay(&client_, 1);
   uv_tcp_nodelay(&upstream_, 1);
   std::vector<ToxicSpecPtr> none;
-  up_.start(owner_ != nullptr ? owner_->toxicsFor(Stream::kUpstream) : none);
+  up_.start(owner_ != nullptr ? forThisClient(owner_->toxicsFor(Stream::kUpstream)) : none);
   if (closing_) return;  // a toxic may end the session as it attaches
-  down_.start(owner_ != nullptr ? owner_->toxicsFor(Stream::kDownstream) : none);
+  down_.start(owner_ != nullptr ? forThisClient(owner_->toxicsFor(Stream::kDownstream)) : none);
   if (closing_) return;
-  startReading(reinterpret_cast<uv_stream_t*>(&client_));
-  startReading(reinterpret_cast<uv_stream_t*>(&upstream_));
+  up_.startReading();
+  if (!closing_) down_.startReading();
 }
 
 void Session::setToxics(const std::vector<ToxicSpecPtr>& upstream, const std::vector<ToxicSpecPtr>& downstream) {
   if (!connected_ || closing_) return;
-  up_.setToxics(upstream);
-  if (!closing_) down_.setToxics(downstream);
+  up_.setToxics(forThisClient(upstream));
+  if (!closing_) down_.setToxics(forThisClient(downstream));
 }
 
-void Session::startReading(uv_stream_t* stream) {
-  Link& link = stream == reinterpret_cast<uv_stream_t*>(&client_) ? up_ : down_;
-  if (link.readPaused()) return;
-  if (int rc = uv_read_start(stream, &Session::onAlloc, &Session::onReadCb); rc < 0) {
-    close(CloseReason::kError, CloseMode::kReset, std::string("read_start: ") + uv_strerror(rc));
+std::vector<ToxicSpecPtr> Session::forThisClient(const std::vector<ToxicSpecPtr>& toxics) const {
+  std::vector<ToxicSpecPtr> out;
+  out.reserve(toxics.size());
+  for (const auto& toxic : toxics) {
+    // attributes.client: a toxic for some clients only; this one's address decides, once per
+    // change, never per chunk.
+    if (toxic->client && !toxic->client->contains(reinterpret_cast<const sockaddr*>(&peer_address_))) continue;
+    out.push_back(toxic);
   }
+  return out;
 }
 
-void Session::resumeReading(uv_stream_t* src) {
+void Session::onReadCb(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) noexcept {
+  auto* self = static_cast<Session*>(stream->data);
+  Link& link = stream == reinterpret_cast<uv_stream_t*>(&self->client_) ? self->up_ : self->down_;
+  link.onReadResult(nread);
+}
+
+void Session::onLinkReadError(Stream stream, int status) {
   if (closing_) return;
-  if (int rc = uv_read_start(src, &Session::onAlloc, &Session::onReadCb); rc < 0) {
-    close(CloseReason::kError, CloseMode::kReset, std::string("read_start: ") + uv_strerror(rc));
-  }
-}
-
-void Session::onAlloc(uv_handle_t*, size_t, uv_buf_t* buf) noexcept {
-  auto& slab = readSlab();
-  *buf = uv_buf_init(slab.get(), kReadSlabBytes);
-}
-
-void Session::onReadCb(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept {
-  static_cast<Session*>(stream->data)->onRead(stream, nread, buf);
-}
-
-void Session::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
-  (void)buf;
-  const bool from_client = stream == reinterpret_cast<uv_stream_t*>(&client_);
-  Link& link = from_client ? up_ : down_;
-  if (nread == 0 || closing_) return;
-  if (nread > 0) {
-    const auto size = static_cast<std::size_t>(nread);
-    auto& slab = readSlab();
-    Chunk chunk = size >= kReadSlabBytes / 2 ? Chunk(std::move(slab), 0, size, Clock::now())
-                                             : Chunk::copyOf(slab.get(), size);
-    link.onRead(std::move(chunk));
-    return;
-  }
-  if (nread == UV_EOF) {
-    link.onEof();
-    return;
-  }
   // A reset from one peer becomes a reset towards the other, as a real network path would show.
-  const int status = static_cast<int>(nread);
+  const bool from_client = stream == Stream::kUpstream;
   if (status == UV_ECONNRESET) {
     close(from_client ? CloseReason::kClientReset : CloseReason::kUpstreamReset, CloseMode::kReset);
   } else {
@@ -196,7 +167,7 @@ void Session::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
   }
 }
 
-void Session::onLinkError(Stream stream, int status, const char* what) {
+void Session::onLinkWriteError(Stream stream, int status, const char* what) {
   if (closing_) return;
   // A failed write means the destination peer is gone.
   close(stream == Stream::kUpstream ? CloseReason::kUpstreamReset : CloseReason::kClientReset, CloseMode::kReset,
@@ -208,16 +179,20 @@ void Session::onLinkEnded(Stream) {
   if (up_.ended() && down_.ended()) close(CloseReason::kDone, CloseMode::kGraceful);
 }
 
-void Session::closeFromToxic(CloseMode mode, const std::string& toxic) {
+void Session::onLinkToxicClose(Stream, CloseMode mode, const std::string& toxic) {
   if (closing_) return;
   spdlog::debug("toxic closes session proxy={} conn={} toxic={} mode={}", env_.proxy_name, id_, toxic,
                 mode == CloseMode::kReset ? "reset" : "close");
   close(CloseReason::kToxic, mode, "toxic=" + toxic);
 }
 
-void Session::recordToxicApplied(const ToxicSpec& spec) { ++env_.stats->toxics_applied[spec.type]; }
+Random& Session::linkRandom(Stream, const ToxicSpec&) { return *env_.random; }
 
-void Session::countRead(Stream stream, std::size_t bytes) {
+void Session::onLinkStageBuilt(Stream, const ToxicSpec& spec, bool applied) {
+  if (applied) ++env_.stats->toxics_applied[spec.type];
+}
+
+void Session::onLinkRead(Stream stream, std::size_t bytes) {
   if (stream == Stream::kUpstream) {
     env_.stats->bytes_received_upstream += bytes;
   } else {
@@ -225,7 +200,7 @@ void Session::countRead(Stream stream, std::size_t bytes) {
   }
 }
 
-void Session::countWritten(Stream stream, std::size_t bytes) {
+void Session::onLinkWritten(Stream stream, std::size_t bytes) {
   if (stream == Stream::kUpstream) {
     env_.stats->bytes_sent_upstream += bytes;
     bytes_up_ += bytes;
@@ -239,7 +214,7 @@ void Session::countWritten(Stream stream, std::size_t bytes) {
   }
 }
 
-void Session::countPause() { ++env_.stats->backpressure_pauses; }
+void Session::onLinkPaused(Stream) { ++env_.stats->backpressure_pauses; }
 
 void Session::close(CloseReason reason, CloseMode mode, const std::string& detail) {
   if (reason == CloseReason::kUpstreamFailed) mode = env_.on_upstream_error;
@@ -260,8 +235,8 @@ void Session::close(CloseReason reason, CloseMode mode, const std::string& detai
     owner_ = nullptr;
     owner->onSessionClosed(this);
   }
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&client_));
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&upstream_));
+  up_.haltReading();
+  down_.haltReading();
   if (mode == CloseMode::kGraceful && (up_.writeQueueBytes() > 0 || down_.writeQueueBytes() > 0)) {
     // Let what was already handed to the writers reach the peers (limit_data's last bytes),
     // but never wait on a peer that stopped reading for longer than the drain timeout.
@@ -298,11 +273,16 @@ void Session::closeHandles(CloseMode mode) {
       }
     }
   }
-  up_.close(&Session::onClosed);
-  down_.close(&Session::onClosed);
+  up_.close();
+  down_.close();
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), &Session::onClosed);
   uv_close(reinterpret_cast<uv_handle_t*>(&client_), &Session::onClosed);
   uv_close(reinterpret_cast<uv_handle_t*>(&upstream_), &Session::onClosed);
+}
+
+void Session::onLinkClosed(Stream) {
+  --open_handles_;
+  onHandleClosed();
 }
 
 void Session::onClosed(uv_handle_t* handle) noexcept {

@@ -41,15 +41,15 @@ class SessionOwner {
   virtual std::vector<ToxicSpecPtr> toxicsFor(Stream stream) const = 0;
 };
 
-// One accepted client connection and its upstream connection, with two links. Owns five
-// handles (two TCP, a connect/drain timer, one timer per link) and frees itself once all of
-// them have closed. Every way a session ends goes through close().
-class Session {
+// One accepted client connection and its upstream connection, with two links. Owns three
+// handles (two TCP, a connect/drain timer) and its two links (each owns one timer handle), and
+// frees itself once all five have closed. Every way a session ends goes through close().
+class Session final : private LinkEvents {
  public:
   Session(SessionEnv env, uint64_t id, SessionOwner* owner);
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
-  ~Session();
+  ~Session() override;
 
   // The listener accepts into client(); then start() dials the upstream.
   uv_tcp_t* client() { return &client_; }
@@ -64,28 +64,31 @@ class Session {
   bool closing() const { return closing_; }
   std::size_t bufferedBytes() const { return up_.bufferedBytes() + down_.bufferedBytes(); }
 
-  // For links.
-  Random& random() { return *env_.random; }
-  void recordToxicApplied(const ToxicSpec& spec);
-  void closeFromToxic(CloseMode mode, const std::string& toxic);
-  void onLinkError(Stream stream, int status, const char* what);
-  void onLinkEnded(Stream stream);
-  void countRead(Stream stream, std::size_t bytes);
-  void countWritten(Stream stream, std::size_t bytes);
-  void countPause();
-  void resumeReading(uv_stream_t* src);
+  // The link of one direction (a per-session layer may add a stage at the head of its chain).
+  Link& link(Stream stream) { return stream == Stream::kUpstream ? up_ : down_; }
 
  private:
+  // LinkEvents.
+  void onLinkRead(Stream stream, std::size_t bytes) override;
+  void onLinkWritten(Stream stream, std::size_t bytes) override;
+  void onLinkPaused(Stream stream) override;
+  void onLinkReadError(Stream stream, int status) override;
+  void onLinkWriteError(Stream stream, int status, const char* what) override;
+  void onLinkEnded(Stream stream) override;
+  void onLinkToxicClose(Stream stream, CloseMode mode, const std::string& toxic) override;
+  Random& linkRandom(Stream stream, const ToxicSpec& spec) override;
+  void onLinkStageBuilt(Stream stream, const ToxicSpec& spec, bool applied) override;
+  void onLinkClosed(Stream stream) override;
+
+  // The toxics that apply to this client (a toxic's client CIDR must contain its address).
+  std::vector<ToxicSpecPtr> forThisClient(const std::vector<ToxicSpecPtr>& toxics) const;
   void connectUpstream(const sockaddr* address);
   void onConnected(int status);
-  void onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
-  void startReading(uv_stream_t* stream);
   void closeHandles(CloseMode mode);
   void onHandleClosed();
 
   static void onResolved(uv_getaddrinfo_t* req, int status, addrinfo* res) noexcept;
   static void onConnect(uv_connect_t* req, int status) noexcept;
-  static void onAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf) noexcept;
   static void onReadCb(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept;
   static void onTimer(uv_timer_t* timer) noexcept;
   static void onClosed(uv_handle_t* handle) noexcept;
@@ -101,6 +104,7 @@ class Session {
   Link up_;    // client -> upstream
   Link down_;  // upstream -> client
   std::string peer_;
+  sockaddr_storage peer_address_{};
   int open_handles_ = 0;
   bool resolving_ = false;
   bool connected_ = false;

@@ -1,7 +1,10 @@
 target_sources(faultline_proxy PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/link.cpp
   ${CMAKE_CURRENT_LIST_DIR}/session.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/read_slab.cpp
   ${CMAKE_CURRENT_LIST_DIR}/listener.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/proxy_spec.cpp
   ${CMAKE_CURRENT_LIST_DIR}/proxy.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/proxy_registry.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/proxy_registry.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/proxy_reconciler.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/schedule_tracker.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/toxic_scheduler.cpp)

@@ -13,10 +13,20 @@ namespace {
 
 std::string systemError(int err) { return std::strerror(err); }
 
+const char* fileKind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  return "a special file";
+}
+
 }  // namespace
 
 Result<std::string> readRulesFile(const std::string& path, std::size_t max_bytes) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // Non-blocking: open() on a FIFO without a writer would otherwise block the loop (and with it
+  // the API and every proxy) until someone writes. Whatever it is, fstat then refuses it.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     int err = errno;
     if (err == ENOENT) return Error::notFound(path + ": rules file not found");
@@ -30,7 +40,8 @@ Result<std::string> readRulesFile(const std::string& path, std::size_t max_bytes
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    return Error::invalid(path + ": not a regular file; expected a YAML or JSON rules file");
+    return Error::invalid(path + ": is " + std::string(fileKind(st.st_mode)) +
+                          ", not a regular file; expected a YAML or JSON rules file");
   }
   if (static_cast<std::size_t>(st.st_size) > max_bytes) {
     ::close(fd);

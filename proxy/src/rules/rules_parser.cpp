@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "net/address.h"
+#include "proxy/proxy_spec.h"
 #include "rules/rules_toxic_node.h"
 #include "rules/yaml_limit_scanner.h"
 #include "rules/yaml_reader.h"
@@ -17,26 +18,6 @@
 namespace faultline {
 
 namespace {
-
-bool validName(const std::string& name) {
-  if (name.empty() || name.size() > 128) return false;
-  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '_' || c == '-' || c == '.';
-  });
-}
-
-// Two listen addresses collide when they name the same port on the same host, or when either
-// is the wildcard: Linux refuses 127.0.0.1:X while 0.0.0.0:X is bound.
-bool listensCollide(const HostPort& a, const HostPort& b) {
-  if (a.port == 0 || b.port != a.port) return false;
-  auto norm = [](const std::string& h) {
-    if (h == "localhost") return std::string("127.0.0.1");
-    if (h.empty() || h == "0.0.0.0" || h == "::") return std::string("*");
-    return h;
-  };
-  std::string ha = norm(a.host), hb = norm(b.host);
-  return ha == hb || ha == "*" || hb == "*";
-}
 
 // The document and its proxies; each toxic is read by readToxicNode.
 class RulesDocument {
@@ -90,10 +71,10 @@ class RulesDocument {
                                                std::to_string(it->second.line) + "); expected unique names");
         duplicate = true;
       }
-      auto listen = parseHostPort(config.listen);
+      auto listen = parseListenAddress(config.listen);
       if (listen) {
         for (const auto& [other, at] : listens) {
-          if (listensCollide(*listen, other)) {
+          if (collides(*listen, other)) {
             reader_.fail(source.listen, path + ".listen", "duplicate listen address '" + config.listen +
                                                       "' (also used by the proxy at line " + std::to_string(at.line) +
                                                       "); expected each proxy on its own address");
@@ -117,38 +98,39 @@ class RulesDocument {
     std::size_t before = reader_.errorCount();
     // A rules file states the whole proxy: no toxics key means no toxics.
     out.toxics_given = true;
-    auto keys = reader_.mapEntries(node, path, {"name", "listen", "upstream", "enabled", "toxics"});
+    auto keys = reader_.mapEntries(node, path, {"name", "listen", "upstream", "enabled", "on_upstream_error", "toxics"});
     auto name = reader_.requiredString(node, keys, path, "name", "a proxy name");
     if (name) {
-      if (validName(*name)) {
+      if (auto valid = checkProxyName(*name); valid) {
         out.name = *name;
       } else {
-        reader_.fail(keys["name"].value, path + ".name",
-             "expected 1-128 characters of letters, digits, '_', '-' or '.', got '" + *name + "'");
+        reader_.fail(keys["name"].value, path + ".name", valid.error().message);
       }
     }
     if (auto listen = reader_.requiredString(node, keys, path, "listen", "an address to listen on, host:port")) {
       const YAML::Node& at = keys["listen"].value;
       source.listen = locationOf(at.Mark());
-      auto parsed = parseHostPort(*listen);
-      if (!parsed) {
+      if (auto parsed = parseListenAddress(*listen); !parsed) {
         reader_.fail(at, path + ".listen", parsed.error().message);
-      } else if (!numericSockaddr(*parsed)) {
-        reader_.fail(at, path + ".listen", "cannot listen on '" + *listen +
-                                       "'; expected a numeric IP address or localhost, e.g. 127.0.0.1:22220");
       } else {
         out.listen = *listen;
       }
     }
     if (auto upstream = reader_.requiredString(node, keys, path, "upstream", "the upstream address, host:port")) {
       const YAML::Node& at = keys["upstream"].value;
-      auto parsed = parseHostPort(*upstream);
-      if (!parsed) {
+      if (auto parsed = parseUpstreamAddress(*upstream); !parsed) {
         reader_.fail(at, path + ".upstream", parsed.error().message);
-      } else if (parsed->port == 0 || parsed->host.empty()) {
-        reader_.fail(at, path + ".upstream", "expected a host and a port from 1 to 65535, got '" + *upstream + "'");
       } else {
         out.upstream = *upstream;
+      }
+    }
+    if (auto it = keys.find("on_upstream_error"); it != keys.end()) {
+      if (auto mode = reader_.string(it->second.value, path + ".on_upstream_error", "close or reset")) {
+        if (auto parsed = parseUpstreamErrorMode(*mode); !parsed) {
+          reader_.fail(it->second.value, path + ".on_upstream_error", "expected close or reset, got '" + *mode + "'");
+        } else {
+          out.on_upstream_error = *mode;
+        }
       }
     }
     if (auto it = keys.find("enabled"); it != keys.end()) {
@@ -178,7 +160,14 @@ class RulesDocument {
         }
       }
     }
-    return reader_.errorCount() == before;
+    if (reader_.errorCount() != before) return false;
+    // The fields passed the same rules one by one (each error at its own line); the whole proxy
+    // still goes through the one validator every other way in uses.
+    if (auto spec = buildProxySpec(out); !spec) {
+      reader_.fail(node, path, spec.error().message);
+      return false;
+    }
+    return true;
   }
 
   YamlReader& reader_;

@@ -1,292 +1,65 @@
 #include "rules/rules_reconciler.h"
 
-#include <netinet/in.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
-#include <unistd.h>
-#include <uv.h>
 
-#include <algorithm>
-#include <cerrno>
-#include <optional>
 #include <set>
 #include <string>
-#include <vector>
-
-#include "net/address.h"
 
 namespace faultline {
 
 namespace {
 
-// "127.0.0.1:80", with localhost and the wildcard spelled one way, or "" for a name that needs
-// DNS (never equal to anything but itself, compared as text then).
-std::string canonical(const HostPort& address) {
-  auto sa = numericSockaddr(address);
-  if (!sa) return address.toString();
-  return formatSockaddr(reinterpret_cast<const sockaddr*>(&*sa));
-}
-
-// Whether a proxy listening on `current` already satisfies `wanted`. Port 0 asks for any port,
-// so a proxy already bound to some port on that host keeps it (and its connections).
-bool sameListen(const std::string& wanted, const std::string& current) {
-  if (wanted == current) return true;
-  auto w = parseHostPort(wanted);
-  auto c = parseHostPort(current);
-  if (!w || !c) return false;
-  if (w->port == 0) {
-    HostPort wh = *w, ch = *c;
-    wh.port = ch.port = 0;
-    return canonical(wh) == canonical(ch);
+const ProxyConfig* declared(const RulesConfig& config, const std::string& name) {
+  for (const auto& p : config.proxies) {
+    if (p.name == name) return &p;
   }
-  return canonical(*w) == canonical(*c);
+  return nullptr;
 }
 
-bool sameUpstream(const std::string& wanted, const std::string& current) {
-  auto w = parseHostPort(wanted);
-  auto c = parseHostPort(current);
-  return w && c && w->toString() == c->toString();
-}
-
-// The registry reports toxics upstream first, each stream in chain order; a rules file may
-// interleave them. Within a stream, order is the chain and matters.
-bool sameToxics(const std::vector<ToxicSpec>& wanted, const std::vector<ToxicSpecPtr>& current) {
-  if (wanted.size() != current.size()) return false;
-  std::size_t i = 0;
-  for (Stream stream : {Stream::kUpstream, Stream::kDownstream}) {
-    for (const auto& t : wanted) {
-      if (t.stream != stream) continue;
-      if (!(t == *current[i])) return false;
-      ++i;
+// The file's toxics, then the ones the API added to this proxy since (not declared by the
+// previous version of the file), so an edit of the file never drops them silently.
+std::vector<ToxicSpec> withApiToxics(const ProxyConfig& want, const ProxyConfig* before, const ProxyInfo& running) {
+  std::vector<ToxicSpec> out = want.toxics;
+  std::set<std::string> file_owned;
+  if (before != nullptr) {
+    for (const auto& t : before->toxics) file_owned.insert(t.name);
+  }
+  std::set<std::string> now_declared;
+  for (const auto& t : want.toxics) now_declared.insert(t.name);
+  for (const auto& toxic : running.toxics) {
+    if (file_owned.count(toxic->name) != 0) continue;
+    if (now_declared.count(toxic->name) != 0) {
+      spdlog::warn("rules file takes over API toxic proxy={} toxic={}", want.name, toxic->name);
+      continue;
     }
+    out.push_back(*toxic);
   }
-  return true;
-}
-
-std::vector<ToxicSpec> specsOf(const std::vector<ToxicSpecPtr>& toxics) {
-  std::vector<ToxicSpec> out;
-  for (const auto& t : toxics) out.push_back(*t);
   return out;
 }
-
-// Binds and closes a plain socket, as libuv would bind it (SO_REUSEADDR), to learn whether the
-// listener can be created. Synchronous and handle-free: nothing to close through the loop.
-std::optional<std::string> bindProblem(const HostPort& address) {
-  auto sa = numericSockaddr(address);
-  if (!sa) return "cannot listen on a host name";
-  int fd = ::socket(sa->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::string(uv_err_name(-errno));
-  int one = 1;
-  (void)::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  socklen_t len = sa->ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
-  std::optional<std::string> problem;
-  if (::bind(fd, reinterpret_cast<const sockaddr*>(&*sa), len) != 0) {
-    int err = errno;
-    problem = std::string(uv_err_name(-err)) + " (" + uv_strerror(-err) + ")";
-  }
-  ::close(fd);
-  return problem;
-}
-
-std::string located(const RulesConfig& config, std::size_t index, bool at_listen, const std::string& field,
-                    const std::string& message) {
-  RulesError e;
-  e.file = config.file;
-  if (index < config.sources.size()) e.where = at_listen ? config.sources[index].listen : config.sources[index].proxy;
-  e.path = "proxies[" + std::to_string(index) + "]" + (field.empty() ? "" : "." + field);
-  e.message = message;
-  return e.toString();
-}
-
-enum class StepKind { kRemove, kUpdate, kCreate };
-
-struct Step {
-  StepKind kind;
-  std::string name;
-  std::size_t index = 0;            // in next.proxies (update, create)
-  std::optional<ProxyInfo> before;  // remove, update: what to restore
-  ProxyPatch patch;                 // update
-  bool toxics_changed = false;      // update
-};
-
-class Transaction {
- public:
-  explicit Transaction(ProxyRegistry& registry) : registry_(registry) {}
-
-  Status run(const Step& step, const RulesConfig& next) {
-    Status status = apply(step, next);
-    done_.push_back(&step);
-    return status;
-  }
-
-  // Undoes every step taken (the failed one too: it may have half-applied), newest first.
-  void rollback() {
-    for (auto it = done_.rbegin(); it != done_.rend(); ++it) undo(**it);
-    done_.clear();
-  }
-
- private:
-  Status apply(const Step& step, const RulesConfig& next) {
-    switch (step.kind) {
-      case StepKind::kRemove:
-        return registry_.remove(step.name);
-      case StepKind::kCreate: {
-        auto created = registry_.create(next.proxies[step.index]);
-        if (!created) return created.error();
-        return {};
-      }
-      case StepKind::kUpdate: {
-        const ProxyConfig& want = next.proxies[step.index];
-        if (step.toxics_changed) {
-          if (auto s = registry_.setToxics(step.name, want.toxics); !s) return s;
-        }
-        if (step.patch.listen || step.patch.upstream || step.patch.enabled) {
-          auto updated = registry_.update(step.name, step.patch);
-          if (!updated) return updated.error();
-        }
-        return {};
-      }
-    }
-    return {};
-  }
-
-  void undo(const Step& step) {
-    Status status;
-    switch (step.kind) {
-      case StepKind::kCreate:
-        if (registry_.get(step.name)) status = registry_.remove(step.name);
-        break;
-      case StepKind::kRemove: {
-        if (registry_.get(step.name)) break;  // the remove itself failed
-        const ProxyInfo& was = *step.before;
-        ProxyConfig config;
-        config.name = was.name;
-        config.listen = was.listen;
-        config.upstream = was.upstream;
-        config.enabled = was.enabled;
-        config.toxics = specsOf(was.toxics);
-        config.toxics_given = true;
-        auto created = registry_.create(config);
-        if (!created) status = created.error();
-        break;
-      }
-      case StepKind::kUpdate: {
-        const ProxyInfo& was = *step.before;
-        ProxyPatch patch;
-        if (step.patch.listen) patch.listen = was.listen;
-        if (step.patch.upstream) patch.upstream = was.upstream;
-        if (step.patch.enabled || step.patch.listen) patch.enabled = was.enabled;
-        if (patch.listen || patch.upstream || patch.enabled) {
-          auto restored = registry_.update(step.name, patch);
-          if (!restored) status = restored.error();
-        }
-        if (step.toxics_changed) {
-          if (auto s = registry_.setToxics(step.name, specsOf(was.toxics)); !s && status) status = s;
-        }
-        break;
-      }
-    }
-    if (!status) {
-      spdlog::error("rules rollback incomplete proxy={} error=\"{}\"", step.name, status.error().message);
-    }
-  }
-
-  ProxyRegistry& registry_;
-  std::vector<const Step*> done_;
-};
 
 }  // namespace
 
 Result<ReconcileSummary> reconcileRules(ProxyRegistry& registry, const RulesConfig& previous, const RulesConfig& next) {
-  ReconcileSummary summary;
-  std::vector<Step> steps;
-  std::set<std::string> wanted;
-  for (const auto& p : next.proxies) wanted.insert(p.name);
-
-  // Listen addresses this reload frees (removed, moved or disabled proxies): a new proxy may
-  // take them over, so they are not test-bound while still held.
-  std::set<std::string> freed;
-  for (const auto& p : previous.proxies) {
-    if (wanted.count(p.name) != 0) continue;
-    auto info = registry.get(p.name);
-    if (!info) continue;  // deleted through the API since: nothing to remove
-    freed.insert(info->listen);
-    steps.push_back({StepKind::kRemove, p.name, 0, *info, {}, false});
+  ReconcilePlan plan;
+  plan.wanted = next.proxies;
+  for (auto& want : plan.wanted) {
+    const ProxyConfig* before = declared(previous, want.name);
+    if (before == nullptr) continue;  // new to the file (or API-made: the file takes it over whole)
+    if (auto running = registry.get(want.name)) want.toxics = withApiToxics(want, before, *running);
   }
-
-  std::vector<std::size_t> needs_bind;  // indexes into next.proxies
-  for (std::size_t i = 0; i < next.proxies.size(); ++i) {
-    const ProxyConfig& want = next.proxies[i];
-    auto info = registry.get(want.name);
-    if (!info) {
-      steps.push_back({StepKind::kCreate, want.name, i, std::nullopt, {}, false});
-      if (want.enabled) needs_bind.push_back(i);
-      continue;
-    }
-    Step step{StepKind::kUpdate, want.name, i, *info, {}, false};
-    const bool moves = !sameListen(want.listen, info->listen);
-    if (moves) step.patch.listen = want.listen;
-    if (!sameUpstream(want.upstream, info->upstream)) step.patch.upstream = want.upstream;
-    if (want.enabled != info->enabled) step.patch.enabled = want.enabled;
-    step.toxics_changed = !sameToxics(want.toxics, info->toxics);
-    if ((moves || !want.enabled) && info->enabled) freed.insert(info->listen);
-    if (want.enabled && (moves || !info->enabled)) needs_bind.push_back(i);
-    if (!step.patch.listen && !step.patch.upstream && !step.patch.enabled && !step.toxics_changed) {
-      ++summary.unchanged;
-      continue;
-    }
-    steps.push_back(std::move(step));
-  }
-
-  // Removals first (they free addresses), then in-place updates, then new proxies.
-  std::stable_sort(steps.begin(), steps.end(), [](const Step& a, const Step& b) { return a.kind < b.kind; });
-
-  // Pre-check: a port held by another process or by a proxy this file does not touch is
-  // reported now, at the file's line, rather than discovered half-way through.
-  for (std::size_t i : needs_bind) {
-    const ProxyConfig& want = next.proxies[i];
-    auto address = parseHostPort(want.listen);
-    if (!address || address->port == 0) continue;
-    bool freed_here = false;
-    for (const auto& f : freed) freed_here = freed_here || sameListen(want.listen, f);
-    if (freed_here) continue;
-    std::optional<std::string> holder;
-    for (const auto& other : registry.list()) {
-      if (other.name != want.name && other.enabled && sameListen(want.listen, other.listen)) holder = other.name;
-    }
-    if (holder) {
-      return Error::conflict(located(next, i, true, "listen",
-                                     "address " + want.listen + " is already used by proxy '" + *holder +
-                                         "'; expected a free address"));
-    }
-    if (auto problem = bindProblem(*address)) {
-      return Error::io(located(next, i, true, "listen",
-                               "cannot listen on " + want.listen + ": " + *problem + "; expected a free address"));
-    }
-  }
-
-  Transaction transaction(registry);
-  for (const Step& step : steps) {
-    Status status = transaction.run(step, next);
-    if (status) {
-      if (step.kind == StepKind::kRemove) ++summary.removed;
-      if (step.kind == StepKind::kCreate) ++summary.created;
-      if (step.kind == StepKind::kUpdate) ++summary.updated;
-      continue;
-    }
-    transaction.rollback();
-    std::string message;
-    if (step.kind == StepKind::kRemove) {
-      message = next.file + ": removing proxy '" + step.name + "': " + status.error().message;
-    } else {
-      bool listen_error = step.kind == StepKind::kCreate || step.patch.listen.has_value();
-      message = located(next, step.index, listen_error && status.error().code == ErrorCode::kIo,
-                        listen_error && status.error().code == ErrorCode::kIo ? "listen" : "",
-                        "proxy '" + step.name + "': " + status.error().message);
-    }
-    return Error{status.error().code, message + "; the previous rules were restored"};
-  }
-  return summary;
+  for (const auto& p : previous.proxies) plan.release.push_back(p.name);
+  plan.changed = ChangedProxy::kUpdateInPlace;
+  plan.label = next.file;
+  plan.restored_note = "; the previous rules were restored";
+  plan.locate = [&next](std::size_t index, bool at_listen, const std::string& field, const std::string& message) {
+    RulesError e;
+    e.file = next.file;
+    if (index < next.sources.size()) e.where = at_listen ? next.sources[index].listen : next.sources[index].proxy;
+    e.path = "proxies[" + std::to_string(index) + "]" + (field.empty() ? "" : "." + field);
+    e.message = message;
+    return e.toString();
+  };
+  return reconcileProxies(registry, plan);
 }
 
 }  // namespace faultline

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "rules/rules_schedule_node.h"
 #include "toxics/toxic_registry.h"
 #include "toxics/toxic_streams.h"
 
@@ -15,7 +16,7 @@ std::optional<std::vector<ToxicSpec>> readToxicNode(YamlReader& reader, const YA
     return std::nullopt;
   }
   std::size_t before = reader.errorCount();
-  auto keys = reader.mapEntries(node, where, {"name", "type", "stream", "toxicity", "attributes"});
+  auto keys = reader.mapEntries(node, where, {"name", "type", "stream", "toxicity", "attributes", "schedule"});
   ToxicInput input;
   if (auto it = keys.find("name"); it != keys.end()) input.name = reader.string(it->second.value, where + ".name", "a toxic name");
   if (auto it = keys.find("type"); it != keys.end()) input.type = reader.string(it->second.value, where + ".type", "a toxic type");
@@ -53,6 +54,9 @@ std::optional<std::vector<ToxicSpec>> readToxicNode(YamlReader& reader, const YA
       }
     }
   }
+  if (auto it = keys.find("schedule"); it != keys.end() && !it->second.value.IsNull()) {
+    input.schedule = readScheduleNode(reader, it->second.value, where + ".schedule");
+  }
   if (reader.errorCount() != before) return std::nullopt;
   auto spec = buildToxicSpecs(input, where);
   if (!spec) {
@@ -70,6 +74,8 @@ std::optional<std::vector<ToxicSpec>> readToxicNode(YamlReader& reader, const YA
     if (field.rfind("attributes.", 0) == 0) {
       auto attr = attributes.find(field.substr(std::string("attributes.").size()));
       if (attr != attributes.end()) at = attr->second.value;
+    } else if (field.rfind("schedule.", 0) == 0 && keys.count("schedule") != 0) {
+      at = scheduleFieldNode(keys["schedule"].value, field.substr(std::string("schedule.").size()));
     } else if (auto it = keys.find(field); it != keys.end()) {
       at = it->second.value;
     }

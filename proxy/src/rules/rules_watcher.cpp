@@ -140,11 +140,20 @@ void RulesWatcher::close() {
 
 void RulesWatcher::schedule() {
   if (handles_ == nullptr) return;
-  // Restarting the timer pushes the reload past the end of the burst.
-  uv_timer_start(&handles_->debounce, &Handles::onDebounce, static_cast<uint64_t>(options_.debounce.count()), 0);
+  // Restarting the timer pushes the reload past the end of the burst, but never past
+  // debounce_max_wait after the burst's first change.
+  const TimePoint now = Clock::now();
+  if (burst_started_ == TimePoint{}) burst_started_ = now;
+  const auto waited = std::chrono::duration_cast<Millis>(now - burst_started_);
+  const Millis left = std::max(Millis{0}, options_.debounce_max_wait - waited);
+  const Millis delay = std::min(options_.debounce, left);
+  uv_timer_start(&handles_->debounce, &Handles::onDebounce, static_cast<uint64_t>(delay.count()), 0);
 }
 
-void RulesWatcher::onDebounce() { (void)load(Trigger::kWatch); }
+void RulesWatcher::onDebounce() {
+  burst_started_ = TimePoint{};
+  (void)load(Trigger::kWatch);
+}
 
 Status RulesWatcher::reload() { return load(Trigger::kExplicit); }
 

@@ -19,6 +19,9 @@ namespace faultline {
 struct RulesWatcherOptions {
   // Editors and `kubectl` write in bursts (truncate, write, rename, chmod); one reload per burst.
   Millis debounce{100};
+  // A file rewritten more often than `debounce` would otherwise never be reloaded until the
+  // writes stop: a burst is cut off after this long, counted from its first change.
+  Millis debounce_max_wait{1000};
   // A stat poll beside inotify: catches what directory events miss (the directory itself
   // replaced, network file systems, inotify limits). Unchanged content is a no-op anyway.
   Millis poll_interval{1000};
@@ -59,6 +62,7 @@ class RulesWatcher final : public RulesService {
   Status fail(std::string message, const std::string& content_hash);
   void schedule();
   void onDebounce();
+  TimePoint burst_started_{};  // first change of the burst being debounced; epoch when none
 
   uv_loop_s* loop_;
   ProxyRegistry& registry_;

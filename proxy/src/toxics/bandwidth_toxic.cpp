@@ -20,7 +20,7 @@ BandwidthToxic::BandwidthToxic(Params params, std::shared_ptr<SharedRate> shared
                            : 0) {}
 
 std::unique_ptr<Toxic> BandwidthToxic::create(const ToxicSpec& spec) {
-  return std::make_unique<BandwidthToxic>(Params{spec.attr("rate")});
+  return std::make_unique<BandwidthToxic>(Params{spec.attr("rate")}, spec.shared_rate);
 }
 
 std::size_t BandwidthToxic::pieceSize() const {
@@ -91,5 +91,9 @@ DrainedStage BandwidthToxic::drain() {
   timer_.reset();
   return held_.drain();
 }
+
+// A short window at the rate (one 100 ms piece) keeps the pacing exact; more only moves the
+// sender's backlog out of the kernel's buffers into ours.
+std::size_t BandwidthToxic::wantedInFlight() const { return max_piece_bytes_; }
 
 }  // namespace faultline

@@ -22,6 +22,8 @@ class HeldQueue {
 
   bool empty() const { return entries_.empty(); }
   std::size_t bytes() const { return bytes_; }
+  // Entries held (each one costs memory beyond its bytes).
+  std::size_t size() const { return entries_.size(); }
   Entry& front() { return entries_.front(); }
   const Entry& front() const { return entries_.front(); }
 

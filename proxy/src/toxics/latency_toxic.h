@@ -32,6 +32,8 @@ class LatencyToxic final : public Toxic {
   void onChunk(Chunk chunk, ToxicContext& ctx) override;
   void onEnd(ToxicContext& ctx) override;
   std::size_t bufferedBytes() const override { return held_.bytes(); }
+  std::size_t heldChunks() const override { return held_.size(); }
+  std::size_t wantedInFlight() const override;
   DrainedStage drain() override;
 
  private:

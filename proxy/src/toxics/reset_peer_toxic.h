@@ -22,6 +22,8 @@ class ResetPeerToxic final : public Toxic {
   static std::unique_ptr<Toxic> create(const ToxicSpec& spec);
 
   void onChunk(Chunk chunk, ToxicContext& ctx) override;
+  // Holds no bytes: passes them on, cuts them, or swallows them.
+  std::size_t wantedInFlight() const override { return 0; }
   void onEnd(ToxicContext& ctx) override;
   DrainedStage drain() override;
 

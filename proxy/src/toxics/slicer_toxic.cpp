@@ -63,4 +63,7 @@ DrainedStage SlicerToxic::drain() {
   return held_.drain();
 }
 
+// Without a delay every piece leaves at once; with one, the chunk being sliced is enough.
+std::size_t SlicerToxic::wantedInFlight() const { return params_.delay.count() == 0 ? 0 : kWantedWhileSlicing; }
+
 }  // namespace faultline

@@ -29,9 +29,12 @@ class SlicerToxic final : public Toxic {
   void onChunk(Chunk chunk, ToxicContext& ctx) override;
   void onEnd(ToxicContext& ctx) override;
   std::size_t bufferedBytes() const override { return held_.bytes(); }
+  std::size_t heldChunks() const override { return held_.size(); }
+  std::size_t wantedInFlight() const override;
   DrainedStage drain() override;
 
  private:
+  static constexpr std::size_t kWantedWhileSlicing = 64 * 1024;
   std::size_t nextPieceSize(std::size_t available, ToxicContext& ctx) const;
   void sendPiece(ToxicContext& ctx);
 

@@ -1,5 +1,6 @@
 target_sources(faultline_proxy PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/toxic_spec.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/schedule.cpp
   ${CMAKE_CURRENT_LIST_DIR}/toxic_streams.cpp
   ${CMAKE_CURRENT_LIST_DIR}/toxic_registry.cpp
   ${CMAKE_CURRENT_LIST_DIR}/held_queue.cpp
@@ -11,6 +12,19 @@ target_sources(faultline_proxy PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/reset_peer_toxic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/slicer_toxic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/limit_data_toxic.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/noop_toxic.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/toxic_chain.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cut_toxic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tcp_loss_toxic.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/corrupt_toxic.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/corrupt_toxic.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http/http_head.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http/http_matcher.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http/http_framer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http/http_gate.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http/http_toxic.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http/http_abort_toxic.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http/http_delay_toxic.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http/http_reset_toxic.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http/http_status_toxic.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http/http_exchange_layer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http/http_exchange_responses.cpp)

@@ -23,6 +23,8 @@ class TimeoutToxic final : public Toxic {
 
   void onAttach(ToxicContext& ctx) override;
   void onChunk(Chunk chunk, ToxicContext& ctx) override;
+  // Holds no bytes: passes them on, cuts them, or swallows them.
+  std::size_t wantedInFlight() const override { return 0; }
   void onEnd(ToxicContext& ctx) override;
   void onRemove(ToxicContext& ctx) override;
   DrainedStage drain() override;

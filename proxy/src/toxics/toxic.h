@@ -8,6 +8,7 @@
 #include "core/chunk.h"
 #include "core/clock.h"
 #include "core/random.h"
+#include "core/scheduler.h"
 
 namespace faultline {
 
@@ -15,8 +16,6 @@ enum class CloseMode {
   kGraceful,  // FIN towards both peers once written data has drained
   kReset,     // RST towards both peers, now
 };
-
-using TimerId = uint64_t;
 
 // What a toxic stage may do to the link it sits in. The link implements one context per stage,
 // so forward() always means "to the next stage, or to the writer after the last stage".
@@ -67,12 +66,24 @@ class Toxic {
   virtual std::size_t bufferedBytes() const { return 0; }
   // Hands back what the stage holds, in order; pending timers are cancelled by the link.
   virtual DrainedStage drain() { return {}; }
+
+  // How many separate chunks the stage holds: each costs memory beyond its bytes (the queue
+  // entry, the reference), which the link charges against its caps (a stage of 1-byte pieces
+  // must not escape them).
+  virtual std::size_t heldChunks() const { return 0; }
+  // How many bytes the stage wants in flight to do its job; the link's reader stops when the
+  // chain holds what its stages want (the caps stay the upper bound). kWantsAll: as much as
+  // the cap allows (a latency stage must hold rate x delay, whatever the rate); 0: nothing
+  // beyond what passes straight through.
+  static constexpr std::size_t kWantsAll = static_cast<std::size_t>(-1);
+  virtual std::size_t wantedInFlight() const { return kWantsAll; }
 };
 
 // The stage a toxic becomes on links where its toxicity roll lost.
 class PassThroughToxic final : public Toxic {
  public:
   void onChunk(Chunk chunk, ToxicContext& ctx) override { ctx.forward(std::move(chunk)); }
+  std::size_t wantedInFlight() const override { return 0; }
 };
 
 }  // namespace faultline

@@ -43,6 +43,20 @@ std::string knownTypes() {
   return out;
 }
 
+// "503", " 30 " -> the number; anything else (empty, "5x", "1e3", overflow) -> nullopt.
+std::optional<int64_t> parseDecimal(const std::string& text) {
+  std::size_t begin = text.find_first_not_of(" \t");
+  std::size_t end = text.find_last_not_of(" \t");
+  if (begin == std::string::npos) return std::nullopt;
+  std::string digits = text.substr(begin, end - begin + 1);
+  std::size_t i = digits[0] == '-' ? 1 : 0;
+  if (i == digits.size() || digits.size() > 19) return std::nullopt;
+  for (std::size_t j = i; j < digits.size(); ++j) {
+    if (!std::isdigit(static_cast<unsigned char>(digits[j]))) return std::nullopt;
+  }
+  return std::stoll(digits);
+}
+
 }  // namespace
 
 Result<ToxicSpec> buildToxicSpec(const ToxicInput& input, const std::string& where) {
@@ -80,24 +94,84 @@ Result<ToxicSpec> buildToxicSpec(const ToxicInput& input, const std::string& whe
     spec.toxicity = t;
   }
   spec.probability = Probability::fromFraction(spec.toxicity);
-  for (const auto& [key, value] : input.attributes) {
+  auto describe = [&](const std::string& key) -> const AttributeInfo* {
     auto it = std::find_if(type->attributes.begin(), type->attributes.end(),
-                           [&name = key](const AttributeInfo& a) { return a.name == name; });
-    if (it == type->attributes.end()) {
-      std::string known;
-      for (const auto& a : type->attributes) known += (known.empty() ? "" : ", ") + a.name;
-      return Error::invalid(field(where, "attributes." + key) + ": unknown attribute for toxic type " + type->name +
-                            "; expected one of " + known);
+                           [&key](const AttributeInfo& a) { return a.name == key; });
+    return it == type->attributes.end() ? nullptr : &*it;
+  };
+  auto unknown = [&](const std::string& key) {
+    std::string known;
+    for (const auto& a : type->attributes) known += (known.empty() ? "" : ", ") + a.name;
+    return Error::invalid(field(where, "attributes." + key) + ": unknown attribute for toxic type " + type->name +
+                          "; expected one of " + known);
+  };
+  auto outOfRange = [&](const AttributeInfo& a, const std::string& got) {
+    return Error::invalid(field(where, "attributes." + a.name) + ": expected an integer from " +
+                          std::to_string(a.min) + " to " + std::to_string(a.max) + " (" + a.unit + "), got " + got);
+  };
+  std::map<std::string, int64_t> integers;
+  std::map<std::string, std::string> texts;
+  for (const auto& [key, value] : input.attributes) {
+    const AttributeInfo* a = describe(key);
+    if (a == nullptr) return unknown(key);
+    if (!a->integer()) {
+      // A number where a string is expected: its decimal text (e.g. "body": 42).
+      texts[key] = std::to_string(value);
+      continue;
     }
-    if (value < it->min || value > it->max) {
-      return Error::invalid(field(where, "attributes." + key) + ": expected an integer from " +
-                            std::to_string(it->min) + " to " + std::to_string(it->max) + " (" + it->unit + "), got " +
-                            std::to_string(value));
+    if (value < a->min || value > a->max) return outOfRange(*a, std::to_string(value));
+    integers[key] = value;
+  }
+  for (const auto& [key, value] : input.text_attributes) {
+    const AttributeInfo* a = describe(key);
+    if (a == nullptr) return unknown(key);
+    if (a->integer()) {
+      if (!type->http) {
+        return Error::invalid(field(where, "attributes." + key) + ": expected an integer (" + a->unit + "), got the string \"" +
+                              value + "\"");
+      }
+      auto n = parseDecimal(value);
+      if (!n) return outOfRange(*a, "\"" + value + "\"");
+      if (*n < a->min || *n > a->max) return outOfRange(*a, value);
+      integers[key] = *n;
+      continue;
+    }
+    texts[key] = value;
+  }
+  for (const auto& [key, value] : texts) {
+    const AttributeInfo* a = describe(key);
+    if (a->kind == AttributeKind::kWord) {
+      if (std::find(a->words.begin(), a->words.end(), value) == a->words.end()) {
+        std::string words;
+        for (const auto& w : a->words) words += (words.empty() ? "" : ", ") + w;
+        return Error::invalid(field(where, "attributes." + key) + ": expected one of " + words + ", got \"" + value + "\"");
+      }
+    } else if (a->check != nullptr) {
+      if (auto ok = a->check(value); !ok) {
+        return Error::invalid(field(where, "attributes." + key) + ": " + ok.error().message);
+      }
     }
   }
   for (const auto& a : type->attributes) {
-    auto it = input.attributes.find(a.name);
-    spec.attributes[a.name] = it == input.attributes.end() ? a.default_value : it->second;
+    if (a.integer()) {
+      auto it = integers.find(a.name);
+      spec.attributes[a.name] = it == integers.end() ? a.default_value : it->second;
+    } else {
+      auto it = texts.find(a.name);
+      spec.text_attributes[a.name] = it == texts.end() ? a.default_text : it->second;
+    }
+  }
+  if (type->check != nullptr) {
+    if (auto ok = type->check(spec); !ok) return Error::invalid(field(where, ok.error().message));
+  }
+  if (const std::string& client = spec.text("client"); !client.empty()) {
+    if (auto cidr = Cidr::parse(client)) spec.client = *cidr;  // the attribute's check passed
+  }
+  if (spec.type == "bandwidth" && spec.text("scope") == "proxy") spec.shared_rate = std::make_shared<SharedRate>();
+  if (input.schedule) {
+    auto schedule = buildToxicSchedule(*input.schedule, field(where, "schedule"));
+    if (!schedule) return schedule.error();
+    spec.schedule = *schedule;
   }
   return spec;
 }

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "support/sockets.h"
-#include "unit/control/live_control_server.h"
+#include "support/live_control_server.h"
 
 namespace faultline {
 namespace {

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/http_client.h"
-#include "unit/control/live_control_server.h"
+#include "support/live_control_server.h"
 
 namespace faultline {
 namespace {

@@ -35,10 +35,10 @@ TEST(Percentile, SingleValueAndEmpty) {
 
 TEST(LoadReport, CountsEachOutcome) {
   LoadReport r(10);
-  r.record(LoadOutcome::kSuccess, Millis{1});
-  r.record(LoadOutcome::kSuccess, Millis{1});
-  r.record(LoadOutcome::kDegraded, Millis{1});
-  r.record(LoadOutcome::kTimeout, Millis{1});
+  r.record(DemoOutcome::kOk, Millis{1});
+  r.record(DemoOutcome::kOk, Millis{1});
+  r.record(DemoOutcome::kDegraded, Millis{1});
+  r.record(DemoOutcome::kTimeout, Millis{1});
   const LoadSummary s = r.summarize(std::chrono::seconds(1));
   EXPECT_EQ(s.success, 2u);
   EXPECT_EQ(s.degraded, 1u);
@@ -48,7 +48,7 @@ TEST(LoadReport, CountsEachOutcome) {
 
 TEST(LoadReport, SummaryHasPercentilesOfUnsortedInput) {
   LoadReport r(10);
-  for (int i = 100; i >= 1; --i) r.record(LoadOutcome::kSuccess, Millis{i});
+  for (int i = 100; i >= 1; --i) r.record(DemoOutcome::kOk, Millis{i});
   const LoadSummary s = r.summarize(std::chrono::seconds(1));
   EXPECT_EQ(s.p50, Millis{50});
   EXPECT_EQ(s.p90, Millis{90});
@@ -65,11 +65,11 @@ TEST(LoadReport, AchievedRateIsSentOverElapsed) {
 TEST(LoadReport, JsonSummaryCarriesCountsAndLatencies) {
   LoadReport r(10);
   r.recordSent();
-  r.record(LoadOutcome::kServerError, Millis{250});
+  r.record(DemoOutcome::kServerError, Millis{250});
   const auto j = nlohmann::json::parse(r.summarize(std::chrono::seconds(1)).toJson());
   EXPECT_EQ(j["sent"], 1);
-  EXPECT_EQ(j["outcomes"]["5xx"], 1);
-  EXPECT_EQ(j["outcomes"]["2xx"], 0);
+  EXPECT_EQ(j["outcomes"]["server_error"], 1);
+  EXPECT_EQ(j["outcomes"]["ok"], 0);
   EXPECT_DOUBLE_EQ(j["latency_ms"]["p99"].get<double>(), 250.0);
   EXPECT_DOUBLE_EQ(j["achieved_rate"].get<double>(), 1.0);
 }
@@ -86,6 +86,29 @@ TEST(LoadReport, AchievedRateIgnoresTheWaitForStragglers) {
   const LoadSummary s = r.summarize(std::chrono::seconds(5), std::chrono::seconds(3));
   EXPECT_DOUBLE_EQ(s.achieved_rate, 10.0);
   EXPECT_DOUBLE_EQ(s.elapsed_seconds, 5.0);
+}
+
+}  // namespace
+}  // namespace faultline
+
+namespace faultline {
+namespace {
+
+TEST(LoadReport, MetricsNameEveryOutcomeAndCountTheHistogram) {
+  LoadReport r(10);
+  r.recordSent();
+  r.recordSent();
+  r.record(DemoOutcome::kShed, Millis{20});
+  r.record(DemoOutcome::kOk, std::chrono::seconds(60));
+  const std::string text = r.renderMetrics(3);
+  auto has = [&](const std::string& part) { return text.find(part) != std::string::npos; };
+  EXPECT_TRUE(has("demo_client_requests_sent_total 2\n"));
+  EXPECT_TRUE(has("demo_client_requests_total{outcome=\"shed\"} 1\n"));
+  EXPECT_TRUE(has("demo_client_requests_total{outcome=\"server_error\"} 0\n"));
+  EXPECT_TRUE(has("demo_client_in_flight 3\n"));
+  EXPECT_TRUE(has("demo_client_request_duration_seconds_bucket{le=\"0.025\"} 1\n"));
+  EXPECT_TRUE(has("demo_client_request_duration_seconds_bucket{le=\"30\"} 1\n"));
+  EXPECT_TRUE(has("demo_client_request_duration_seconds_bucket{le=\"+Inf\"} 2\n"));
 }
 
 }  // namespace

@@ -15,13 +15,33 @@ TEST(RetryPolicy, ConnectErrorsTimeoutsAndGatewayStatusesAreRetryable) {
   EXPECT_TRUE(RetryPolicy::isRetryable(AttemptOutcome::response(502)));
   EXPECT_TRUE(RetryPolicy::isRetryable(AttemptOutcome::response(503)));
   EXPECT_TRUE(RetryPolicy::isRetryable(AttemptOutcome::response(504)));
+  EXPECT_TRUE(RetryPolicy::isRetryable(AttemptOutcome::reset()));
+  EXPECT_TRUE(RetryPolicy::isRetryable(AttemptOutcome::response(429)));
+}
+
+TEST(RetryPolicy, A429IsNotASuccess) {
+  EXPECT_FALSE(AttemptOutcome::response(429).succeeded());
+  EXPECT_TRUE(AttemptOutcome::response(404).succeeded());
+}
+
+TEST(RetryPolicy, RetryAfterWithinTheDeadlineIsHonouredExactly) {
+  Random random(1);
+  const auto d = policy().decide(1, AttemptOutcome::response(429, Millis{1000}), seconds(2), random);
+  EXPECT_EQ(d.verdict, RetryPolicy::Verdict::kRetry);
+  EXPECT_EQ(d.delay, Millis{1000});
+}
+
+TEST(RetryPolicy, RetryAfterBeyondTheDeadlineFallsBackAtOnce) {
+  Random random(1);
+  const auto d = policy().decide(1, AttemptOutcome::response(503, Millis{3000}), seconds(2), random);
+  EXPECT_EQ(d.verdict, RetryPolicy::Verdict::kRetryAfterBeyondDeadline);
+  EXPECT_EQ(toString(d.verdict), "retry_after_beyond_deadline");
 }
 
 TEST(RetryPolicy, OtherStatusesAndUnknownErrorsAreNotRetryable) {
   EXPECT_FALSE(RetryPolicy::isRetryable(AttemptOutcome::response(500)));
   EXPECT_FALSE(RetryPolicy::isRetryable(AttemptOutcome::response(501)));
   EXPECT_FALSE(RetryPolicy::isRetryable(AttemptOutcome::response(404)));
-  EXPECT_FALSE(RetryPolicy::isRetryable(AttemptOutcome::response(429)));
   EXPECT_FALSE(RetryPolicy::isRetryable(AttemptOutcome::otherError()));
 }
 

@@ -44,5 +44,22 @@ TEST(ServerMetrics, RendersTheGauges) {
   EXPECT_TRUE(contains(text, "process_resident_memory_bytes 1234\n"));
 }
 
+TEST(ServerMetrics, RetriesAndAttemptsCarryPathAndReason) {
+  ServerMetrics m;
+  m.recordRetry("/protected", "retry_after");
+  m.recordRetry("/naive-retry", "timeout");
+  m.recordRetry("/naive-retry", "timeout");
+  m.recordPartnerAttempt("/naive-retry", "timeout");
+  ServerMetrics::Gauges g;
+  g.name = "edge";
+  g.in_flight["/unprotected"] = 5;
+  const std::string text = m.render(g);
+  EXPECT_EQ(m.retries("/naive-retry", "timeout"), 2u);
+  EXPECT_TRUE(contains(text, "demo_retries_total{path=\"/protected\",reason=\"retry_after\"} 1\n"));
+  EXPECT_TRUE(contains(text, "demo_partner_attempts_total{path=\"/naive-retry\",result=\"timeout\"} 1\n"));
+  EXPECT_TRUE(contains(text, "demo_requests_in_flight{path=\"/unprotected\"} 5\n"));
+  EXPECT_TRUE(contains(text, "demo_server_info{name=\"edge\"} 1\n"));
+}
+
 }  // namespace
 }  // namespace faultline

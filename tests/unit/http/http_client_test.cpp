@@ -7,7 +7,7 @@
 
 #include "http/http_client.h"
 #include "http/http_server.h"
-#include "http_test_util.h"
+#include "support/http_test_util.h"
 
 namespace faultline {
 namespace {
@@ -19,7 +19,7 @@ using testing::LoopThread;
 class HttpClientTest : public ::testing::Test {
  protected:
   HttpClientTest() {
-    loop_.setTeardown([this] { server_.reset(); });
+    loop_.setOnStop([this] { server_.reset(); });
   }
 
   // A server answering "<METHOD> <path>?<query> <body>" with the request's X-Echo header echoed back.
@@ -162,7 +162,7 @@ TEST_F(HttpClientTest, ConnectionClosedBeforeAResponseIsReset) {
 TEST(HttpRequestSync, FetchesFromAServerOnAnotherLoop) {
   std::unique_ptr<HttpServer> server;
   LoopThread loop;
-  loop.setTeardown([&server] { server.reset(); });
+  loop.setOnStop([&server] { server.reset(); });
   uint16_t port = loop.call([&]() -> uint16_t {
     server = std::make_unique<HttpServer>(loop.loop(), HttpServerOptions{}, [](HttpRequest&& r, HttpResponder responder) {
       responder.respond(HttpResponse::json(200, "{\"path\":\"" + r.path + "\"}"));

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "http/http_server.h"
-#include "http_test_util.h"
+#include "support/http_test_util.h"
 
 namespace faultline {
 namespace {
@@ -24,7 +24,7 @@ std::string get(const std::string& path, const std::string& extra = "") {
 class HttpServerTest : public ::testing::Test {
  protected:
   HttpServerTest() {
-    loop_.setTeardown([this] {
+    loop_.setOnStop([this] {
       held_.clear();
       server_.reset();
     });
@@ -227,6 +227,56 @@ TEST_F(HttpServerTest, ConnectionsOverTheLimitAreClosedWhileExistingOnesWork) {
   auto response = later.readResponse();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->body, "GET /later");
+}
+
+TEST_F(HttpServerTest, AtTheCapTheLongestIdleKeepAliveConnectionMakesRoom) {
+  HttpServerOptions options;
+  options.max_connections = 2;
+  options.evict_idle_at_cap = true;
+  uint16_t port = start(options, echo());
+  RawClient oldest(port);
+  ASSERT_TRUE(oldest.send(get("/1")));
+  ASSERT_TRUE(oldest.readResponse());
+  RawClient newer(port);
+  ASSERT_TRUE(newer.send(get("/2")));
+  ASSERT_TRUE(newer.readResponse());
+
+  RawClient extra(port);
+  ASSERT_TRUE(extra.send(get("/3")));
+  auto answer = extra.readResponse();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->body, "GET /3");
+  EXPECT_TRUE(oldest.waitClosed());
+  EXPECT_EQ(stats().connections_evicted, 1u);
+  EXPECT_EQ(stats().connections_refused, 0u);
+  ASSERT_TRUE(newer.send(get("/still")));
+  auto still = newer.readResponse();
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still->body, "GET /still");
+}
+
+TEST_F(HttpServerTest, ConnectionsThatNeverSentARequestAreNotEvicted) {
+  HttpServerOptions options;
+  options.max_connections = 1;
+  options.evict_idle_at_cap = true;
+  uint16_t port = start(options, echo());
+  RawClient silent(port);
+  ASSERT_TRUE(silent.connected());
+  RawClient extra(port);
+  EXPECT_TRUE(extra.waitClosed());
+  EXPECT_EQ(stats().connections_refused, 1u);
+}
+
+TEST_F(HttpServerTest, ParseErrorAnswersCarryTheDecoration) {
+  HttpServerOptions options;
+  options.decorate = [](HttpResponse& response) { response.setHeader("X-Stamp", "yes"); };
+  uint16_t port = start(options, echo());
+  RawClient client(port);
+  ASSERT_TRUE(client.send("NOT HTTP AT ALL\r\n\r\n"));
+  auto response = client.readResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_EQ(response->header("X-Stamp"), "yes");
 }
 
 TEST_F(HttpServerTest, ResponderUsedAfterThePeerDisconnectedIsHarmless) {

@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "e2e/proxy_fixture.h"
+#include "support/proxy_fixture.h"
 
 namespace faultline::testing {
 namespace {

@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "loop_fixture.h"
+#include "support/loop_fixture.h"
 #include "rules/rules_parser.h"
 #include "support/sockets.h"
 

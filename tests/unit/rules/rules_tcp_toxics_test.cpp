@@ -46,5 +46,17 @@ TEST(RulesTcpToxics, OutOfRangeTcpAttributesPointAtTheirLine) {
   EXPECT_THAT(result.errors[0].toString(), HasSubstr("attributes.ppm"));
 }
 
+TEST(RulesTcpToxics, OnUpstreamErrorIsAProxyOptionOfCloseOrReset) {
+  auto result = parse("proxies:\n  - name: p\n    listen: 127.0.0.1:22220\n    upstream: 127.0.0.1:22221\n"
+                      "    on_upstream_error: reset\n");
+  ASSERT_TRUE(result.ok()) << joinRulesErrors(result.errors);
+  EXPECT_EQ(result.config.proxies.at(0).on_upstream_error, "reset");
+  auto bad = parse("proxies:\n  - name: p\n    listen: 127.0.0.1:22220\n    upstream: 127.0.0.1:22221\n"
+                   "    on_upstream_error: refuse\n");
+  ASSERT_EQ(bad.errors.size(), 1u) << joinRulesErrors(bad.errors);
+  EXPECT_EQ(bad.errors[0].where.line, 5);
+  EXPECT_THAT(bad.errors[0].toString(), HasSubstr("expected close or reset, got 'refuse'"));
+}
+
 }  // namespace
 }  // namespace faultline

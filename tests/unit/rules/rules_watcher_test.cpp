@@ -7,8 +7,8 @@
 #include <regex>
 #include <string>
 
-#include "loop_fixture.h"
-#include "temp_dir.h"
+#include "support/loop_fixture.h"
+#include "support/temp_dir.h"
 
 namespace faultline {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace faultline {
 namespace {

@@ -1,0 +1,58 @@
+#include "net/write_request.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace faultline {
+
+namespace {
+constexpr std::size_t kCopyBufferBytes = 16 * 1024;
+// What the allocator and the bookkeeping cost per allocation and per referenced chunk, beyond
+// the bytes themselves (malloc's header and rounding, the shared_ptr control block).
+constexpr std::size_t kAllocationOverhead = 32;
+}  // namespace
+
+void WriteRequest::add(Chunk chunk) {
+  if (chunk.empty()) return;
+  bytes_ += chunk.size();
+  ++pieces_;
+  const bool small = chunk.size() < kCopyBelow;
+  if (small && copy_ && copy_used_ + chunk.size() <= copy_capacity_) {
+    std::memcpy(copy_.get() + copy_used_, chunk.data(), chunk.size());
+    copy_used_ += chunk.size();
+    chunks_.back() = Chunk(copy_, 0, copy_used_, chunk.arrivedAt());
+    return;
+  }
+  // A second small piece in a row starts a copy buffer holding both; a lone small piece (a
+  // request, a reply) is referenced like a big one, so it costs no copy.
+  if (small && !chunks_.empty() && chunks_.back().size() < kCopyBelow) {
+    const Chunk previous = chunks_.back();
+    copy_capacity_ = std::max(kCopyBufferBytes, previous.size() + chunk.size());
+    copy_ = std::make_shared_for_overwrite<char[]>(copy_capacity_);
+    copied_capacity_ += copy_capacity_;
+    std::memcpy(copy_.get(), previous.data(), previous.size());
+    std::memcpy(copy_.get() + previous.size(), chunk.data(), chunk.size());
+    copy_used_ = previous.size() + chunk.size();
+    chunks_.back() = Chunk(copy_, 0, copy_used_, chunk.arrivedAt());
+    return;
+  }
+  copy_.reset();
+  copy_used_ = copy_capacity_ = 0;
+  chunks_.push_back(std::move(chunk));
+}
+
+std::size_t WriteRequest::cost() const {
+  return sizeof(WriteRequest) + kAllocationOverhead + bytes_ + copied_capacity_ +
+         chunks_.capacity() * (sizeof(Chunk) + kAllocationOverhead) + bufs_.capacity() * sizeof(uv_buf_t);
+}
+
+int WriteRequest::submit(uv_stream_t* stream, uv_write_cb cb) {
+  copy_.reset();  // no more appends: the chunks hold the storage
+  bufs_.reserve(chunks_.size());
+  for (const auto& chunk : chunks_) {
+    bufs_.push_back(uv_buf_init(const_cast<char*>(chunk.data()), static_cast<unsigned>(chunk.size())));
+  }
+  return uv_write(&req_, stream, bufs_.data(), static_cast<unsigned>(bufs_.size()), cb);
+}
+
+}  // namespace faultline

@@ -1,0 +1,71 @@
+#pragma once
+// What one scenario run records: every request the load sent, the numbers observed over time,
+// when the faults were on, which started processes exited, and the verdicts. Times are
+// seconds since the load started.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace faultline::scenario {
+
+// Shared with demo-client: ok (2xx), degraded (200 with X-Degraded: a fallback answer), shed
+// (503 or 429: refused on purpose), error (any other status, or the call failed), timeout.
+enum class Outcome { kOk, kDegraded, kShed, kError, kTimeout };
+inline constexpr int kOutcomeCount = 5;
+const char* outcomeName(Outcome outcome);
+
+struct RequestRecord {
+  double start_s = 0;
+  double latency_ms = 0;
+  Outcome outcome = Outcome::kOk;
+};
+
+// One observed number over time (an `observe:` entry).
+struct Series {
+  std::string name;
+  std::string caption;
+  std::vector<std::pair<double, double>> points;  // (t_s, value)
+};
+
+struct FaultWindow {
+  double start_s = 0;
+  double end_s = 0;
+  std::string label;  // "partner: latency", "partner down"
+};
+
+// A started process that ended while the load ran (a watchdog exit, a crash).
+struct ProcessExit {
+  std::string name;
+  int code = 0;  // exit status, or 128 + signal
+  double at_s = 0;
+};
+
+struct Verdict {
+  std::string name;      // "error_rate <= 0.01"
+  bool holds = false;
+  std::string measured;  // "0.034 (17 of 500 requests)"
+};
+
+struct VariantResult {
+  std::string name;
+  std::string description;
+  std::string target;
+  double duration_s = 0;  // of sending; stragglers may finish later
+  std::vector<RequestRecord> requests;
+  std::vector<Series> series;
+  std::vector<FaultWindow> windows;
+  std::vector<ProcessExit> exits;
+  std::vector<Verdict> verdicts;
+};
+
+struct ScenarioResult {
+  std::string scenario;
+  std::string description;
+  std::string settings;  // "rate 20/s for 25 s, timeout 5 s"
+  std::vector<VariantResult> variants;
+};
+
+}  // namespace faultline::scenario

@@ -1,0 +1,80 @@
+#include <gtest/gtest.h>
+
+#include "toxics/toxic_registry.h"
+#include "toxics/toxic_spec.h"
+
+namespace faultline {
+namespace {
+
+Result<ToxicSpec> build(const std::string& type, std::map<std::string, std::string> text,
+                        std::map<std::string, int64_t> ints = {}) {
+  ToxicInput input;
+  input.type = type;
+  input.text_attributes = std::move(text);
+  input.attributes = std::move(ints);
+  return buildToxicSpec(input, "toxic");
+}
+
+TEST(HttpToxicSpec, DefaultsFillEveryAttributeTyped) {
+  auto spec = build("http_abort", {});
+  ASSERT_TRUE(spec.ok()) << spec.error().message;
+  EXPECT_EQ(spec->attr("status"), 503);
+  EXPECT_EQ(spec->attr("percentage"), 100);
+  EXPECT_EQ(spec->attr("retry_after"), 0);
+  EXPECT_EQ(spec->text("path"), "");
+  EXPECT_EQ(spec->text_attributes.count("method"), 1u);
+  auto reset = build("http_reset", {});
+  ASSERT_TRUE(reset.ok());
+  EXPECT_EQ(reset->text("when"), "request");
+  EXPECT_EQ(reset->text("mode"), "reset");
+  EXPECT_EQ(build("http_delay", {})->text("phase"), "request");
+  EXPECT_TRUE(isHttpToxicType("http_status"));
+  EXPECT_TRUE(isHttpToxicType("status_code"));
+  EXPECT_FALSE(isHttpToxicType("latency"));
+}
+
+TEST(HttpToxicSpec, NumbersAsStringsAreAcceptedForHttpToxicsOnly) {
+  auto spec = build("http_abort", {{"status", "429"}, {"retry_after", "2"}, {"path", "/data*"}});
+  ASSERT_TRUE(spec.ok()) << spec.error().message;
+  EXPECT_EQ(spec->attr("status"), 429);
+  EXPECT_EQ(spec->attr("retry_after"), 2);
+  EXPECT_EQ(spec->text("path"), "/data*");
+  auto latency = build("latency", {{"latency", "100"}});
+  ASSERT_FALSE(latency.ok());
+  EXPECT_EQ(latency.error().message, "toxic.attributes.latency: expected an integer (ms), got the string \"100\"");
+}
+
+TEST(HttpToxicSpec, BadValuesNameTheAttributeAndTheFix) {
+  auto status = build("http_abort", {{"status", "700"}});
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().message, "toxic.attributes.status: expected an integer from 100 to 599 (HTTP status), got 700");
+  auto word = build("http_reset", {{"when", "later"}});
+  ASSERT_FALSE(word.ok());
+  EXPECT_EQ(word.error().message, "toxic.attributes.when: expected one of request, headers, body, got \"later\"");
+  auto glob = build("http_delay", {{"path", "data"}});
+  ASSERT_FALSE(glob.ok());
+  EXPECT_NE(glob.error().message.find("toxic.attributes.path: path glob \"data\" must start with '/'"), std::string::npos);
+  auto unknown = build("http_status", {{"colour", "red"}});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find("unknown attribute for toxic type http_status"), std::string::npos);
+  auto nan = build("http_abort", {{"percentage", "lots"}});
+  ASSERT_FALSE(nan.ok());
+  EXPECT_NE(nan.error().message.find("from 0 to 100"), std::string::npos);
+}
+
+TEST(HttpToxicSpec, TextAttributesTakePartInEquality) {
+  auto a = build("http_abort", {{"path", "/a"}});
+  auto b = build("http_abort", {{"path", "/b"}});
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_FALSE(*a == *b);
+  EXPECT_TRUE(*a == *build("http_abort", {{"path", "/a"}}));
+}
+
+TEST(HttpToxicSpec, ClassicToxicsKeepIntegerAttributesOnly) {
+  auto latency = build("latency", {}, {{"latency", 10}});
+  ASSERT_TRUE(latency.ok());
+  EXPECT_TRUE(latency->text_attributes.empty());
+}
+
+}  // namespace
+}  // namespace faultline
