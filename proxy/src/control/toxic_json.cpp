@@ -13,18 +13,28 @@ using nlohmann::json;
 
 namespace {
 
-// Attribute values are integers for every built-in toxic; null means "not given".
-Result<std::map<std::string, int64_t>> attributesFromJson(const json& body, const std::string& where) {
-  std::map<std::string, int64_t> out;
+struct JsonAttributes {
+  std::map<std::string, int64_t> integers;
+  std::map<std::string, std::string> texts;
+};
+
+// Integers for the classic toxics; the http_* toxics also take strings (matchers, bodies, and
+// numbers written as strings, which buildToxicSpec reads per attribute). null means "not given".
+Result<JsonAttributes> attributesFromJson(const json& body, const std::string& where) {
+  JsonAttributes out;
   auto it = body.find("attributes");
   if (it == body.end() || it->is_null()) return out;
   std::string field = fieldName(where, "attributes");
   if (!it->is_object()) return wrongType(field, "an object of integer attributes", *it);
   for (const auto& [key, value] : it->items()) {
     if (value.is_null()) continue;
+    if (value.is_string()) {
+      out.texts[key] = value.get<std::string>();
+      continue;
+    }
     auto n = integerValue(value, field + "." + key);
     if (!n) return n.error();
-    out[key] = *n;
+    out.integers[key] = *n;
   }
   return out;
 }
@@ -33,13 +43,22 @@ Result<std::map<std::string, int64_t>> attributesFromJson(const json& body, cons
 
 OrderedJson toxicToJson(const ToxicSpec& spec, const std::optional<ScheduleStatus>& schedule) {
   OrderedJson attributes = OrderedJson::object();
+  // Faultline's extensions of a classic toxic (latency's p99 and distribution, any toxic's
+  // client) are left out while at their default: Toxiproxy's clients see Toxiproxy's shape.
   const ToxicType* type = findToxicType(spec.type);
-  for (const auto& [key, value] : spec.attributes) {
-    if (type != nullptr) {
-      const auto& declared = type->attributes;
-      auto info = std::find_if(declared.begin(), declared.end(), [&](const AttributeInfo& a) { return a.name == key; });
-      if (info != declared.end() && info->hidden_at_default && value == info->default_value) continue;
+  auto hidden = [type](const std::string& key, auto is_default) {
+    if (type == nullptr) return false;
+    for (const auto& a : type->attributes) {
+      if (a.name == key) return a.hidden_at_default && is_default(a);
     }
+    return false;
+  };
+  for (const auto& [key, value] : spec.attributes) {
+    if (hidden(key, [&v = value](const AttributeInfo& a) { return v == a.default_value; })) continue;
+    attributes[key] = value;
+  }
+  for (const auto& [key, value] : spec.text_attributes) {
+    if (hidden(key, [&v = value](const AttributeInfo& a) { return v == a.default_text; })) continue;
     attributes[key] = value;
   }
   OrderedJson out;
@@ -78,7 +97,8 @@ Result<ToxicInput> toxicInputFromJson(const json& body, const std::string& where
   input.stream = *stream;
   if (input.stream && input.stream->empty()) input.stream.reset();
   input.toxicity = *toxicity;
-  input.attributes = std::move(*attributes);
+  input.attributes = std::move(attributes->integers);
+  input.text_attributes = std::move(attributes->texts);
   return input;
 }
 
@@ -103,7 +123,8 @@ Result<ToxicPatch> toxicPatchFromJson(const json& body) {
   if (*toxicity && **toxicity != -1.0) patch.toxicity = **toxicity;
   auto attributes = attributesFromJson(body, "");
   if (!attributes) return attributes.error();
-  patch.attributes = std::move(*attributes);
+  patch.attributes = std::move(attributes->integers);
+  patch.text_attributes = std::move(attributes->texts);
   return patch;
 }
 
