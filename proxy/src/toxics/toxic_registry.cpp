@@ -48,6 +48,7 @@ AttributeInfo hidden(AttributeInfo a) {
 }
 
 Status checkClientCidr(const std::string& value) {
+  if (value.empty()) return {};  // the default: every client (an update sends the current value back)
   if (auto cidr = Cidr::parse(value); !cidr) return cidr.error();
   return {};
 }
