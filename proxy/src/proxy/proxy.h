@@ -16,6 +16,7 @@ namespace faultline {
 
 class Listener;
 class BufferBudget;
+class ConnectBlackhole;
 class ToxicScheduler;
 
 struct ProxyEnv {
@@ -37,6 +38,7 @@ class Proxy final : public SessionOwner {
   Proxy(const Proxy&) = delete;
   Proxy& operator=(const Proxy&) = delete;
 
+  // Listens; while a connect_timeout toxic is present, holds the address unanswered instead.
   Status start();
   // Closes the listener and every session (disable, delete).
   void stop();
@@ -48,6 +50,9 @@ class Proxy final : public SessionOwner {
   // and stop when not. On failure nothing changed.
   Status moveTo(const HostPort& listen, bool enabled);
   void setUpstream(const HostPort& upstream);
+  // on_upstream_error: kGraceful (close, Toxiproxy) or kReset; applies to new connections.
+  void setUpstreamErrorMode(CloseMode mode) { on_upstream_error_ = mode; }
+  CloseMode upstreamErrorMode() const { return on_upstream_error_; }
 
   const std::string& name() const { return name_; }
   bool enabled() const { return enabled_; }
@@ -73,6 +78,12 @@ class Proxy final : public SessionOwner {
 
  private:
   void onConnection(Listener& listener);
+  Status openListener();
+  // connect_timeout: the listen address stops answering connection attempts (see
+  // ConnectBlackhole); open sessions are untouched.
+  bool connectTimeoutWanted() const;
+  Status holdConnects();
+  void syncConnectTimeout();
   void closeSessions();
   // Schedules (toxic_scheduler.h): the active lists to every live session, and expiry.
   void pushToxicsToSessions();
@@ -84,7 +95,9 @@ class Proxy final : public SessionOwner {
   HostPort listen_;
   HostPort upstream_;
   bool enabled_ = true;
+  CloseMode on_upstream_error_ = CloseMode::kGraceful;
   Listener* listener_ = nullptr;  // self-freeing after close()
+  std::unique_ptr<ConnectBlackhole> blackhole_;  // instead of listener_ while connect_timeout is on
   ToxicScheduler* scheduler_ = nullptr;  // self-freeing after close(); made at the first schedule
   std::vector<ToxicSpecPtr> toxics_;
   std::unordered_set<Session*> sessions_;

@@ -104,6 +104,7 @@ Result<ProxyInfo> ProxyRegistry::create(const ProxySpec& spec) {
   env.seed = options_.seed;
   env.next_session_id = &shared_->next_session_id;
   auto proxy = std::make_unique<Proxy>(env, spec.name, spec.listen, spec.upstream);
+  proxy->setUpstreamErrorMode(spec.reset_on_upstream_error ? CloseMode::kReset : CloseMode::kGraceful);
   if (spec.enabled) {
     if (auto status = proxy->start(); !status) return status.error();
     // Port 0 is known only now: the bound port may not be the upstream either.
@@ -150,12 +151,19 @@ Result<ProxyInfo> ProxyRegistry::update(const std::string& name, const ProxyPatc
     upstream = *parsed;
   }
   if (auto s = checkUpstream(name, listen, upstream); !s) return s.error();
+  std::optional<bool> reset_on_error;
+  if (patch.on_upstream_error) {
+    auto parsed = parseUpstreamErrorMode(*patch.on_upstream_error);
+    if (!parsed) return parsed.error();
+    reset_on_error = *parsed;
+  }
   const bool enabled = patch.enabled.value_or(proxy->enabled());
   // `enabled: true` also re-binds a proxy whose listener failed earlier (the port is free again).
   if (patch.listen || patch.enabled) {
     if (auto status = proxy->moveTo(listen, enabled); !status) return status.error();
   }
   if (patch.upstream) proxy->setUpstream(upstream);
+  if (reset_on_error) proxy->setUpstreamErrorMode(*reset_on_error ? CloseMode::kReset : CloseMode::kGraceful);
   return proxy->info();
 }
 

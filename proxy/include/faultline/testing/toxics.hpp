@@ -16,10 +16,21 @@ struct Toxic {
   std::string stream = "downstream";  // "upstream" = client -> server bytes
   double toxicity = 1.0;              // share of connections affected
   std::map<std::string, int64_t> attributes;
+  // String-valued attributes (cut's mode, latency's distribution, any toxic's client CIDR).
+  std::map<std::string, std::string> text_attributes = {};
 
   Toxic named(std::string n) const { Toxic t = *this; t.name = std::move(n); return t; }
   Toxic upstream() const { Toxic t = *this; t.stream = "upstream"; return t; }
   Toxic withToxicity(double p) const { Toxic t = *this; t.toxicity = p; return t; }
+  // Both directions in one request: the server makes <name>_upstream and <name>_downstream.
+  Toxic bothStreams() const { Toxic t = *this; t.stream = "both"; return t; }
+  Toxic with(const std::string& key, const std::string& value) const {
+    Toxic t = *this;
+    t.text_attributes[key] = value;
+    return t;
+  }
+  // Only connections from this client block ("127.0.0.2/32", "::1/128") get the toxic.
+  Toxic forClients(const std::string& cidr) const { return with("client", cidr); }
 };
 
 inline Toxic latency(int64_t latency_ms, int64_t jitter_ms = 0) {
