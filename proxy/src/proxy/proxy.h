@@ -16,6 +16,7 @@ namespace faultline {
 
 class Listener;
 class BufferBudget;
+class FdReserve;
 class ToxicScheduler;
 
 struct ProxyEnv {
@@ -26,6 +27,7 @@ struct ProxyEnv {
   std::shared_ptr<BufferBudget> budget;
   std::shared_ptr<Random> random;
   uint64_t* next_session_id = nullptr;
+  std::shared_ptr<FdReserve> fd_reserve;  // may be null (no reserve)
 };
 
 // One named proxy: a listener, its sessions and its toxics. Changes reach live sessions at once.
