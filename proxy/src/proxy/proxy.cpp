@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "net/connect_blackhole.h"
+#include "net/fd_reserve.h"
 #include "proxy/listener.h"
 #include "proxy/toxic_scheduler.h"
 
@@ -277,6 +278,15 @@ void Proxy::onConnection(Listener& listener) {
   auto* session = new Session(std::move(env), ++*env_.next_session_id, this);
   if (int rc = listener.accept(session->client()); rc < 0) {
     session->close(Session::CloseReason::kError, CloseMode::kGraceful, std::string("accept: ") + uv_strerror(rc));
+    return;
+  }
+  if (env_.fd_reserve && !env_.fd_reserve->ensure()) {
+    // At the process fd limit: the held-back descriptors are for the control API, so the way to
+    // fix things stays open. Refused until enough descriptors are free again.
+    ++stats_->connections_refused;
+    spdlog::warn("connection refused proxy={} reason=fd_reserve", name_);
+    session->detach();
+    session->close(Session::CloseReason::kError, CloseMode::kReset, "fd_reserve");
     return;
   }
   if (env_.max_connections > 0 && sessions_.size() >= env_.max_connections) {

@@ -17,6 +17,7 @@ namespace faultline {
 class Listener;
 class BufferBudget;
 class ConnectBlackhole;
+class FdReserve;
 class ToxicScheduler;
 
 struct ProxyEnv {
@@ -27,6 +28,7 @@ struct ProxyEnv {
   std::shared_ptr<BufferBudget> budget;
   uint64_t seed = 0;  // every random choice derives from it (core/random.h RandomKey)
   uint64_t* next_session_id = nullptr;
+  std::shared_ptr<FdReserve> fd_reserve;  // may be null (no reserve)
 };
 
 // One named proxy: a listener, its sessions and its toxics. Changes reach live sessions at once.
