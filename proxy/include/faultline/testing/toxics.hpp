@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include "faultline/testing/schedule.hpp"
+
 namespace faultline::testing {
 
 struct Toxic {
@@ -16,10 +18,15 @@ struct Toxic {
   std::string stream = "downstream";  // "upstream" = client -> server bytes
   double toxicity = 1.0;              // share of connections affected
   std::map<std::string, int64_t> attributes;
+  std::optional<Schedule> schedule = std::nullopt;  // testing/schedule.hpp; absent: always on
 
   Toxic named(std::string n) const { Toxic t = *this; t.name = std::move(n); return t; }
   Toxic upstream() const { Toxic t = *this; t.stream = "upstream"; return t; }
   Toxic withToxicity(double p) const { Toxic t = *this; t.toxicity = p; return t; }
+  // On only inside the schedule's windows; removed by the server after the last one.
+  Toxic during(const Schedule& s) const { Toxic t = *this; t.schedule = s; return t; }
+  // On from now for `length`, then removed by the server: outlives no crashed test.
+  Toxic forDuration(std::chrono::milliseconds length) const { return during(Schedule::lasting(length)); }
 };
 
 inline Toxic latency(int64_t latency_ms, int64_t jitter_ms = 0) {
