@@ -64,6 +64,8 @@ class Link final : private ChainSink {
 
   // For a per-session layer that puts its own stage at the head of this link's chain.
   ToxicChain& chain() { return chain_; }
+  // The link's deadlines; the session lends it to its dial (usable from init() to close()).
+  Scheduler& timerQueue() { return timers_; }
 
   bool ended() const { return shutdown_done_; }
   // Payload bytes held: in the stages and queued for the destination.

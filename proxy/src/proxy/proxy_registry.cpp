@@ -248,7 +248,15 @@ Result<ToxicSpecPtr> ProxyRegistry::updateToxic(const std::string& proxy_name, c
   input.stream = streamName(current->stream);
   input.toxicity = patch.toxicity && *patch.toxicity != -1.0 ? *patch.toxicity : current->toxicity;
   input.attributes = current->attributes;
-  for (const auto& [key, value] : patch.attributes) input.attributes[key] = value;
+  input.text_attributes = current->text_attributes;
+  for (const auto& [key, value] : patch.attributes) {
+    input.attributes[key] = value;
+    input.text_attributes.erase(key);
+  }
+  for (const auto& [key, value] : patch.text_attributes) {
+    input.text_attributes[key] = value;
+    input.attributes.erase(key);
+  }
   if (current->schedule) input.schedule = scheduleInputOf(*current->schedule);  // keeps its clock
   auto spec = buildToxicSpec(input);
   if (!spec) return spec.error();
