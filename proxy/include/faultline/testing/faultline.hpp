@@ -58,6 +58,7 @@ class Proxy {
     nlohmann::json body{{"type", toxic.type}, {"stream", toxic.stream}, {"toxicity", toxic.toxicity},
                         {"attributes", attributesJson(toxic)}};
     if (!toxic.name.empty()) body["name"] = toxic.name;
+    if (toxic.schedule) body["schedule"] = toxic.schedule->toJson();
     auto created = api_->call("POST", path() + "/toxics", body);
     return created.value("name", toxic.name);
   }

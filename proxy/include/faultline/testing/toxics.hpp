@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include "faultline/testing/schedule.hpp"
+
 namespace faultline::testing {
 
 struct Toxic {
@@ -18,6 +20,7 @@ struct Toxic {
   std::map<std::string, int64_t> attributes;
   // String-valued attributes (cut's mode, latency's distribution, any toxic's client CIDR).
   std::map<std::string, std::string> text_attributes = {};
+  std::optional<Schedule> schedule = std::nullopt;  // testing/schedule.hpp; absent: always on
 
   Toxic named(std::string n) const { Toxic t = *this; t.name = std::move(n); return t; }
   Toxic upstream() const { Toxic t = *this; t.stream = "upstream"; return t; }
@@ -31,6 +34,10 @@ struct Toxic {
   }
   // Only connections from this client block ("127.0.0.2/32", "::1/128") get the toxic.
   Toxic forClients(const std::string& cidr) const { return with("client", cidr); }
+  // On only inside the schedule's windows; removed by the server after the last one.
+  Toxic during(const Schedule& s) const { Toxic t = *this; t.schedule = s; return t; }
+  // On from now for `length`, then removed by the server: outlives no crashed test.
+  Toxic forDuration(std::chrono::milliseconds length) const { return during(Schedule::lasting(length)); }
 };
 
 inline Toxic latency(int64_t latency_ms, int64_t jitter_ms = 0) {
