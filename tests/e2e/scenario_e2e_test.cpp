@@ -236,7 +236,7 @@ TEST_F(ScenarioRun, SigintMidRunStopsEverythingItStarted) {
   const auto file = write("long.yaml", scenario("[]", "  error_rate: {max: 0.2}\n", "60s", extra));
   const std::string logs = dir_ + "/logs";
   ChildProcess child({kBin + "/faultline", "scenario", "run", file, "--log-dir", logs});
-  ASSERT_FALSE(child.waitForLine("load:", 30s).empty()) << child.output();
+  ASSERT_FALSE(child.lineContaining("load:", 30s).empty()) << child.output();
   const auto pids_started = startedPids(child.output());
   ASSERT_EQ(pids_started.size(), 2u) << child.output();
   auto pids = pids_started;

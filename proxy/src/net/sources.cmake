@@ -1,5 +1,6 @@
 target_sources(faultline_net PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/address.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/original_destination.cpp
   ${CMAKE_CURRENT_LIST_DIR}/read_slab.cpp
   ${CMAKE_CURRENT_LIST_DIR}/timer_queue.cpp
   ${CMAKE_CURRENT_LIST_DIR}/write_request.cpp)

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include "net/original_destination.h"
 #include "proxy/buffer_budget.h"
 
 namespace faultline {
@@ -56,6 +57,20 @@ void Session::start() {
   peer_ = peerName(&client_);
   spdlog::debug("session accepted proxy={} conn={} client={}", env_.proxy_name, id_, peer_);
   uv_timer_start(&timer_, &Session::onTimer, static_cast<uint64_t>(env_.connect_timeout.count()), 0);
+  if (isOriginalDestination(env_.upstream)) {
+    uv_os_fd_t fd = -1;
+    uv_fileno(reinterpret_cast<uv_handle_t*>(&client_), &fd);
+    auto original = originalDestination(fd);
+    if (!original) {
+      ++env_.stats->upstream_connect_failures;
+      close(CloseReason::kUpstreamFailed, CloseMode::kGraceful, original.error().message);
+      return;
+    }
+    spdlog::debug("session original destination proxy={} conn={} upstream={}", env_.proxy_name, id_,
+                  formatSockaddr(reinterpret_cast<const sockaddr*>(&*original)));
+    connectUpstream(reinterpret_cast<const sockaddr*>(&*original));
+    return;
+  }
   if (auto numeric = numericSockaddr(env_.upstream)) {
     connectUpstream(reinterpret_cast<const sockaddr*>(&*numeric));
     return;
