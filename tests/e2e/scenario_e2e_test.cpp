@@ -160,7 +160,10 @@ TEST_F(ScenarioRun, ExitsOneWhenAnExpectationFailsAndSaysMeasuredVsBound) {
   std::string why;
   ASSERT_TRUE(wellFormedXml(xml, &why)) << why << "\n" << xml;
   EXPECT_NE(xml.find("tests=\"2\" failures=\"1\""), std::string::npos) << xml;
-  EXPECT_TRUE(std::regex_search(xml, std::regex(R"(<failure message="e2e: expected p99_ms &lt;= 100, measured 3\d\d ms)"))) << xml;
+  // 300 ms of latency: the measured p99 is at least that (how much more depends on the machine).
+  std::smatch measured;
+  ASSERT_TRUE(std::regex_search(xml, measured, std::regex(R"(<failure message="e2e: expected p99_ms &lt;= 100, measured (\d+) ms)"))) << xml;
+  EXPECT_GE(std::stoi(measured[1]), 300) << xml;
 }
 
 TEST_F(ScenarioRun, ExitsTwoOnAWrongFileWithLineAndColumn) {

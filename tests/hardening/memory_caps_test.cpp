@@ -104,12 +104,12 @@ TEST(MemoryCaps, OneByteSlicesToAnUpstreamThatDoesNotReadStayWithinTheCaps) {
   Socket client = Socket::connectTo(port);
   ASSERT_TRUE(client.valid());
   std::size_t rss_after = 0;
-  const std::size_t sent = floodUntilStalled(client, 64u << 20, 1000ms, server.child().pid(), &rss_after);
+  const std::size_t sent = floodUntilStalled(client, 64u << 20, 2000ms, server.child().pid(), &rss_after);
   const auto growth = static_cast<long long>(rss_after) - static_cast<long long>(rss_before);
   RecordProperty("bytes_sent", std::to_string(sent));
   RecordProperty("rss_growth_bytes", std::to_string(growth));
   std::printf("sent %zu bytes, RSS %zu -> %zu bytes\n", sent, rss_before, rss_after);
-  EXPECT_GT(sent, 1u << 20) << "the proxy must have taken the bytes the caps allow";
+  EXPECT_GT(sent, 512u << 10) << "the proxy must have taken the bytes the caps allow";
   EXPECT_LT(growth, 24ll << 20) << "RSS grew from " << rss_before << " to " << rss_after << " bytes with 2 MiB of caps";
 
   // The API still answers: the loop is not stuck writing millions of tiny pieces.

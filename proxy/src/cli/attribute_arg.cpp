@@ -23,4 +23,15 @@ Result<std::pair<std::string, int64_t>> parseAttributeArg(const std::string& tex
   return std::pair<std::string, int64_t>{key, static_cast<int64_t>(n)};
 }
 
+Result<std::pair<std::string, nlohmann::json>> parseAttributeValueArg(const std::string& text) {
+  auto number = parseAttributeArg(text);
+  if (number) return std::pair<std::string, nlohmann::json>{number->first, number->second};
+  auto eq = text.find('=');
+  const std::string& message = number.error().message;
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size() || message.find("out of range") != std::string::npos) {
+    return number.error();
+  }
+  return std::pair<std::string, nlohmann::json>{text.substr(0, eq), text.substr(eq + 1)};
+}
+
 }  // namespace faultline

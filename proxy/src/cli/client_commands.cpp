@@ -101,6 +101,8 @@ std::string formatAttributes(const json& attributes) {
   std::string out;
   if (!attributes.is_object()) return out;
   for (const auto& [key, value] : attributes.items()) {
+    // An unset http_* matcher or body is "": say nothing rather than "method=".
+    if (value.is_string() && value.get<std::string>().empty()) continue;
     if (!out.empty()) out += ' ';
     out += key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
   }
@@ -115,12 +117,20 @@ std::string formatToxicity(const json& toxicity) {
 }
 
 std::string toxicTypesHelp() {
-  std::string out = "Toxic types and their attributes (-a key=value, integers):\n";
+  std::string out = "Toxic types and their attributes (-a key=value; integers, or text for http_* matchers):\n";
   for (const auto& type : toxicTypes()) {
     out += "  " + type.name + ": " + type.summary + "\n";
     for (const auto& a : type.attributes) {
-      out += "      " + a.name + " (" + a.unit + ", " + std::to_string(a.min) + ".." + std::to_string(a.max) +
-             ", default " + std::to_string(a.default_value) + ")\n";
+      if (a.kind == AttributeKind::kWord) {
+        std::string words;
+        for (const auto& w : a.words) words += (words.empty() ? "" : "|") + w;
+        out += "      " + a.name + " (" + words + ", default " + a.default_text + ")\n";
+      } else if (a.kind == AttributeKind::kString) {
+        out += "      " + a.name + " (" + a.unit + ", optional)\n";
+      } else {
+        out += "      " + a.name + " (" + a.unit + ", " + std::to_string(a.min) + ".." + std::to_string(a.max) +
+               ", default " + std::to_string(a.default_value) + ")\n";
+      }
     }
   }
   return out;

@@ -31,7 +31,8 @@ struct ToxicAddArgs {
   std::string name;  // "" = server default <type>_<stream>
   std::string stream = "downstream";
   std::optional<double> toxicity;
-  std::map<std::string, int64_t> attributes;
+  // Numbers for numeric-looking values, strings otherwise (the http_* matchers and bodies).
+  std::map<std::string, nlohmann::json> attributes;
   std::optional<nlohmann::json> schedule;  // from --after/--for/--every/--times (schedule_args.h)
 };
 
@@ -39,7 +40,7 @@ struct ToxicUpdateArgs {
   std::string proxy;
   std::string name;
   std::optional<double> toxicity;  // absent -> sent as -1 (unchanged)
-  std::map<std::string, int64_t> attributes;
+  std::map<std::string, nlohmann::json> attributes;
 };
 
 // Each returns the process exit code and prints one line on err when it fails.

@@ -33,10 +33,10 @@ std::vector<std::string> disambiguateDashH(std::vector<std::string> args) {
   return args;
 }
 
-Result<std::map<std::string, int64_t>> parseAttributes(const std::vector<std::string>& raw) {
-  std::map<std::string, int64_t> out;
+Result<std::map<std::string, nlohmann::json>> parseAttributes(const std::vector<std::string>& raw) {
+  std::map<std::string, nlohmann::json> out;
   for (const auto& text : raw) {
-    auto kv = parseAttributeArg(text);
+    auto kv = parseAttributeValueArg(text);
     if (!kv) return kv.error();
     out[kv->first] = kv->second;
   }

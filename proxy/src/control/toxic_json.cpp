@@ -11,18 +11,28 @@ using nlohmann::json;
 
 namespace {
 
-// Attribute values are integers for every built-in toxic; null means "not given".
-Result<std::map<std::string, int64_t>> attributesFromJson(const json& body, const std::string& where) {
-  std::map<std::string, int64_t> out;
+struct JsonAttributes {
+  std::map<std::string, int64_t> integers;
+  std::map<std::string, std::string> texts;
+};
+
+// Integers for the classic toxics; the http_* toxics also take strings (matchers, bodies, and
+// numbers written as strings, which buildToxicSpec reads per attribute). null means "not given".
+Result<JsonAttributes> attributesFromJson(const json& body, const std::string& where) {
+  JsonAttributes out;
   auto it = body.find("attributes");
   if (it == body.end() || it->is_null()) return out;
   std::string field = fieldName(where, "attributes");
   if (!it->is_object()) return wrongType(field, "an object of integer attributes", *it);
   for (const auto& [key, value] : it->items()) {
     if (value.is_null()) continue;
+    if (value.is_string()) {
+      out.texts[key] = value.get<std::string>();
+      continue;
+    }
     auto n = integerValue(value, field + "." + key);
     if (!n) return n.error();
-    out[key] = *n;
+    out.integers[key] = *n;
   }
   return out;
 }
@@ -32,6 +42,7 @@ Result<std::map<std::string, int64_t>> attributesFromJson(const json& body, cons
 OrderedJson toxicToJson(const ToxicSpec& spec, const std::optional<ScheduleStatus>& schedule) {
   OrderedJson attributes = OrderedJson::object();
   for (const auto& [key, value] : spec.attributes) attributes[key] = value;
+  for (const auto& [key, value] : spec.text_attributes) attributes[key] = value;
   OrderedJson out;
   out["name"] = spec.name;
   out["type"] = spec.type;
@@ -68,7 +79,8 @@ Result<ToxicInput> toxicInputFromJson(const json& body, const std::string& where
   input.stream = *stream;
   if (input.stream && input.stream->empty()) input.stream.reset();
   input.toxicity = *toxicity;
-  input.attributes = std::move(*attributes);
+  input.attributes = std::move(attributes->integers);
+  input.text_attributes = std::move(attributes->texts);
   return input;
 }
 
@@ -93,7 +105,8 @@ Result<ToxicPatch> toxicPatchFromJson(const json& body) {
   if (*toxicity && **toxicity != -1.0) patch.toxicity = **toxicity;
   auto attributes = attributesFromJson(body, "");
   if (!attributes) return attributes.error();
-  patch.attributes = std::move(*attributes);
+  patch.attributes = std::move(attributes->integers);
+  patch.text_attributes = std::move(attributes->texts);
   return patch;
 }
 

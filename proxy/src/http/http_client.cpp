@@ -9,6 +9,8 @@
 #include "http/http_parser.h"
 #include "http/http_wire.h"
 #include "net/address.h"
+#include "net/dialer.h"
+#include "net/uv_error.h"
 
 namespace faultline {
 
@@ -40,8 +42,6 @@ std::string prefixOf(HttpClientFailure kind) {
 Error clientError(HttpClientFailure kind, const std::string& message) {
   return Error::io(prefixOf(kind) + message);
 }
-
-std::string describeUv(int status) { return std::string(uv_err_name(status)) + " (" + uv_strerror(status) + ")"; }
 
 }  // namespace
 
@@ -76,15 +76,13 @@ class HttpClientCall {
   bool active() const { return !finished_; }
 
  private:
-  static void onResolved(uv_getaddrinfo_t* req, int status, addrinfo* result) noexcept;
-  static void onConnected(uv_connect_t* req, int status) noexcept;
+  void onDialed(const Dialer::Outcome& outcome);
   static void onWritten(uv_write_t* req, int status) noexcept;
   static void onAlloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) noexcept;
   static void onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept;
   static void onTimeout(uv_timer_t* timer) noexcept;
   static void onClosed(uv_handle_t* handle) noexcept;
 
-  void connect(const sockaddr* address);
   void fail(HttpClientFailure kind, const std::string& message) { finish(clientError(kind, message)); }
   void finish(Result<HttpResponse> result);
   void maybeDeliver();
@@ -98,13 +96,11 @@ class HttpClientCall {
 
   uv_tcp_t tcp_{};
   uv_timer_t timer_{};
-  uv_getaddrinfo_t resolve_req_{};
-  uv_connect_t connect_req_{};
+  Dialer dialer_;
   uv_write_t write_req_{};
   std::string request_bytes_;
   std::string read_buffer_;
 
-  bool resolving_ = false;
   bool finished_ = false;  // result decided, handles closing
   bool response_started_ = false;
   int pending_closes_ = 0;
@@ -119,7 +115,7 @@ void HttpClientCall::start(std::shared_ptr<HttpClientCall> self) {
   if (int rc = uv_tcp_init(loop_, &tcp_); rc < 0) {
     pending_closes_ = 1;
     finished_ = true;
-    result_ = clientError(HttpClientFailure::kIo, "socket for " + label_ + ": " + describeUv(rc));
+    result_ = clientError(HttpClientFailure::kIo, "socket for " + label_ + ": " + uvErrorText(rc));
     uv_close(reinterpret_cast<uv_handle_t*>(&timer_), &HttpClientCall::onClosed);
     return;
   }
@@ -132,82 +128,44 @@ void HttpClientCall::start(std::shared_ptr<HttpClientCall> self) {
     fail(HttpClientFailure::kResolve, "empty host; expected a name or an IP address");
     return;
   }
-  if (auto address = numericSockaddr(where)) {
-    connect(reinterpret_cast<const sockaddr*>(&*address));
-    return;
-  }
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  resolve_req_.data = this;
-  const std::string port = std::to_string(request_.port);
-  if (int rc = uv_getaddrinfo(loop_, &resolve_req_, &HttpClientCall::onResolved, request_.host.c_str(), port.c_str(),
-                              &hints);
-      rc < 0) {
-    fail(HttpClientFailure::kResolve, "resolve " + request_.host + ": " + describeUv(rc));
-    return;
-  }
-  resolving_ = true;
+  // The call's own timer is the deadline for everything, the dial included.
+  dialer_.setOnResolveSettled([this] { maybeDeliver(); });
+  dialer_.start(loop_, &tcp_, where, [this](const Dialer::Outcome& outcome) { onDialed(outcome); });
 }
 
-void HttpClientCall::onResolved(uv_getaddrinfo_t* req, int status, addrinfo* result) noexcept {
-  auto* self = static_cast<HttpClientCall*>(req->data);
-  self->resolving_ = false;
-  if (self->finished_) {
-    uv_freeaddrinfo(result);
-    self->maybeDeliver();
-    return;
-  }
-  if (status < 0 || result == nullptr) {
-    uv_freeaddrinfo(result);
-    self->fail(HttpClientFailure::kResolve, "resolve " + self->request_.host + ": " + describeUv(status));
-    return;
-  }
-  self->connect(result->ai_addr);
-  uv_freeaddrinfo(result);
-}
-
-void HttpClientCall::connect(const sockaddr* address) {
-  label_ = formatSockaddr(address);
-  connect_req_.data = this;
-  if (int rc = uv_tcp_connect(&connect_req_, &tcp_, address, &HttpClientCall::onConnected); rc < 0) {
-    fail(HttpClientFailure::kIo, "connect " + label_ + ": " + describeUv(rc));
-  }
-}
-
-void HttpClientCall::onConnected(uv_connect_t* req, int status) noexcept {
-  auto* self = static_cast<HttpClientCall*>(req->data);
-  if (self->finished_) return;
-  if (status == UV_ECONNREFUSED) {
-    self->fail(HttpClientFailure::kConnectionRefused, "connect " + self->label_ + ": " + describeUv(status));
-    return;
-  }
-  if (status == UV_ETIMEDOUT) {
-    self->fail(HttpClientFailure::kTimeout, "connect " + self->label_ + ": " + describeUv(status));
-    return;
-  }
-  if (status < 0) {
-    self->fail(HttpClientFailure::kIo, "connect " + self->label_ + ": " + describeUv(status));
+void HttpClientCall::onDialed(const Dialer::Outcome& outcome) {
+  if (finished_) return;
+  if (!outcome.address.empty()) label_ = outcome.address;
+  if (outcome.status != 0) {
+    if (outcome.stage == Dialer::Stage::kResolve) {
+      fail(HttpClientFailure::kResolve, "resolve " + request_.host + ": " + uvErrorText(outcome.status));
+    } else if (outcome.status == UV_ECONNREFUSED) {
+      fail(HttpClientFailure::kConnectionRefused, "connect " + label_ + ": " + uvErrorText(outcome.status));
+    } else if (outcome.status == UV_ETIMEDOUT) {
+      fail(HttpClientFailure::kTimeout, "connect " + label_ + ": " + uvErrorText(outcome.status));
+    } else {
+      fail(HttpClientFailure::kIo, "connect " + label_ + ": " + uvErrorText(outcome.status));
+    }
     return;
   }
   HttpRequest wire;
-  wire.method = self->request_.method;
-  wire.target = self->request_.path.empty() ? "/" : self->request_.path;
-  wire.headers = self->request_.headers;
-  wire.body = std::move(self->request_.body);
-  HostPort host{self->request_.host, self->request_.port};
-  self->request_bytes_ = serializeRequest(wire, host.toString());
-  if (equalsIgnoreCase(self->request_.method, "HEAD")) self->parser_.expectNoBody();
-  uv_buf_t buf = uv_buf_init(self->request_bytes_.data(), static_cast<unsigned>(self->request_bytes_.size()));
-  self->write_req_.data = self;
-  auto* stream = reinterpret_cast<uv_stream_t*>(&self->tcp_);
-  if (int rc = uv_write(&self->write_req_, stream, &buf, 1, &HttpClientCall::onWritten); rc < 0) {
-    self->fail(HttpClientFailure::kIo, "write to " + self->label_ + ": " + describeUv(rc));
+  wire.method = request_.method;
+  wire.target = request_.path.empty() ? "/" : request_.path;
+  wire.headers = request_.headers;
+  wire.body = std::move(request_.body);
+  HostPort host{request_.host, request_.port};
+  request_bytes_ = serializeRequest(wire, host.toString());
+  if (equalsIgnoreCase(request_.method, "HEAD")) parser_.expectNoBody();
+  uv_buf_t buf = uv_buf_init(request_bytes_.data(), static_cast<unsigned>(request_bytes_.size()));
+  write_req_.data = this;
+  auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
+  if (int rc = uv_write(&write_req_, stream, &buf, 1, &HttpClientCall::onWritten); rc < 0) {
+    fail(HttpClientFailure::kIo, "write to " + label_ + ": " + uvErrorText(rc));
     return;
   }
   // Read at once: a server may answer (e.g. 413) before it has read the whole request.
   if (int rc = uv_read_start(stream, &HttpClientCall::onAlloc, &HttpClientCall::onRead); rc < 0) {
-    self->fail(HttpClientFailure::kIo, "read from " + self->label_ + ": " + describeUv(rc));
+    fail(HttpClientFailure::kIo, "read from " + label_ + ": " + uvErrorText(rc));
   }
 }
 
@@ -216,10 +174,10 @@ void HttpClientCall::onWritten(uv_write_t* req, int status) noexcept {
   if (self->finished_ || status >= 0) return;
   if (self->response_started_) return;  // the server answered early and closed; let the read decide
   if (status == UV_ECONNRESET || status == UV_EPIPE) {
-    self->fail(HttpClientFailure::kReset, "write to " + self->label_ + ": " + describeUv(status));
+    self->fail(HttpClientFailure::kReset, "write to " + self->label_ + ": " + uvErrorText(status));
     return;
   }
-  self->fail(HttpClientFailure::kIo, "write to " + self->label_ + ": " + describeUv(status));
+  self->fail(HttpClientFailure::kIo, "write to " + self->label_ + ": " + uvErrorText(status));
 }
 
 void HttpClientCall::onAlloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) noexcept {
@@ -249,7 +207,7 @@ void HttpClientCall::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* 
   } else {
     const int status = static_cast<int>(nread);
     const auto kind = status == UV_ECONNRESET ? HttpClientFailure::kReset : HttpClientFailure::kIo;
-    self->fail(kind, "read from " + self->label_ + ": " + describeUv(status));
+    self->fail(kind, "read from " + self->label_ + ": " + uvErrorText(status));
     return;
   }
   if (self->parser_.hasMessage()) {
@@ -275,7 +233,7 @@ void HttpClientCall::finish(Result<HttpResponse> result) {
   if (finished_) return;
   finished_ = true;
   result_ = std::move(result);
-  if (resolving_) uv_cancel(reinterpret_cast<uv_req_t*>(&resolve_req_));  // may fail if already running
+  dialer_.cancel();  // a resolve still running completes later; maybeDeliver waits for it
   // Closing the tcp handle cancels a pending connect or write; their callbacks run first and
   // see finished_.
   pending_closes_ = 2;
@@ -290,7 +248,7 @@ void HttpClientCall::onClosed(uv_handle_t* handle) noexcept {
 }
 
 void HttpClientCall::maybeDeliver() {
-  if (pending_closes_ > 0 || resolving_ || !result_) return;
+  if (pending_closes_ > 0 || dialer_.resolving() || !result_) return;
   // Keep this alive until the end of the function even if the callback drops the last handle.
   std::shared_ptr<HttpClientCall> keep = std::move(self_);
   auto done = std::move(done_);
@@ -331,7 +289,7 @@ Result<HttpResponse> httpRequestSync(const HttpClientRequest& request) {
   uv_run(&loop, UV_RUN_DEFAULT);
   // Every handle of the call is closed before its callback runs, so the loop is empty here.
   if (int rc = uv_loop_close(&loop); rc < 0) {
-    httpLog().error("http client loop not empty at close error={}", uv_err_name(rc));
+    httpLog().error("http client loop not empty at close error={}", uvErrorText(rc));
   }
   if (!outcome) return Error{ErrorCode::kInternal, "HTTP request to " + request.host + " ended without a result"};
   return std::move(*outcome);

@@ -99,6 +99,28 @@ void renderProxies(PrometheusWriter& w, const std::vector<ProxyInfo>& proxies) {
     }
   }
 
+  // Only proxies that ever framed HTTP (an http_* toxic or per-request faults) have rows here.
+  w.family("faultline_http_requests_total", "counter", "HTTP requests framed by the proxy's HTTP layer");
+  for (const auto& p : proxies) {
+    const HttpLayerStats& h = statsOf(p).http;
+    if (h.requests > 0 || h.non_http_streams > 0 || !h.faults.empty()) {
+      w.sample("faultline_http_requests_total", {{"proxy", p.name}}, h.requests);
+    }
+  }
+  w.family("faultline_http_faults_total", "counter", "HTTP faults injected, by proxy and toxic (or X-Faultline-* header)");
+  for (const auto& p : proxies) {
+    for (const auto& [toxic, count] : statsOf(p).http.faults) {
+      w.sample("faultline_http_faults_total", {{"proxy", p.name}, {"toxic", toxic}}, count);
+    }
+  }
+  w.family("faultline_http_non_http_streams_total", "counter",
+           "Connections through a proxy with HTTP toxics that were not HTTP/1.x and passed through untouched");
+  for (const auto& p : proxies) {
+    const HttpLayerStats& h = statsOf(p).http;
+    if (h.requests > 0 || h.non_http_streams > 0 || !h.faults.empty()) {
+      w.sample("faultline_http_non_http_streams_total", {{"proxy", p.name}}, h.non_http_streams);
+    }
+  }
   w.family("faultline_toxic_schedule_changes_total", "counter",
            "Scheduled toxics switched on (a window opened) or off (it closed), by toxic");
   for (const auto& p : proxies) {

@@ -28,7 +28,7 @@ bool sameEndpoint(const sockaddr_storage& a, const sockaddr_storage& b) {
 
 }  // namespace
 
-Result<sockaddr_storage> originalDestination(int fd) {
+Result<HostPort> originalDestination(int fd) {
   sockaddr_storage local{};
   socklen_t local_len = sizeof local;
   if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) {
@@ -47,7 +47,7 @@ Result<sockaddr_storage> originalDestination(int fd) {
     return Error::invalid("the connection was made to the listener itself, not redirected to it; "
                           "upstream original-destination would dial the proxy back");
   }
-  return original;
+  return parseHostPort(formatSockaddr(reinterpret_cast<const sockaddr*>(&original)));
 }
 
 }  // namespace faultline

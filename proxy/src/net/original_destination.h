@@ -25,6 +25,6 @@ inline bool isOriginalDestination(const HostPort& upstream) {
 // IPv6). An error when there is none (no NAT on this connection: the client dialled the
 // listener itself, which would make the proxy dial itself), or when the kernel has no
 // connection tracking for it.
-Result<sockaddr_storage> originalDestination(int fd);
+Result<HostPort> originalDestination(int fd);
 
 }  // namespace faultline

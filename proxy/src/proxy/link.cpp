@@ -168,10 +168,13 @@ std::size_t Link::chargedBytes() const {
   return writerCost() + chain_.bufferedBytes() + chain_.heldChunks() * kHeldChunkOverhead;
 }
 
+// A chain that wants nothing in flight (no toxics, or toxics that pass bytes straight on) gets
+// the small writer queue; one that wants a window (bandwidth) gets that window; one that wants
+// all it can get (latency) gets the cap.
 std::size_t Link::holdLimit() const {
   const std::size_t want = chain_.wantedInFlight();
-  if (want == Toxic::kWantsAll || want >= cap_bytes_) return cap_bytes_;
-  return std::min(cap_bytes_, want + kWriterQueueBytes);
+  if (want == 0) return std::min(cap_bytes_, kWriterQueueBytes);
+  return std::min(cap_bytes_, want);
 }
 
 void Link::accountBuffered() {

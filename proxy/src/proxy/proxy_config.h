@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "toxics/http/http_layer_stats.h"
 #include "toxics/toxic_spec.h"
 
 namespace faultline {
@@ -35,6 +36,7 @@ struct ProxyPatch {
 struct ToxicPatch {
   std::optional<double> toxicity;
   std::map<std::string, int64_t> attributes;
+  std::map<std::string, std::string> text_attributes;  // http_* toxics' string attributes
 };
 
 // Counters one proxy keeps; shared so sessions that outlive a removed proxy stay safe.
@@ -49,6 +51,7 @@ struct ProxyStats {
   uint64_t upstream_connect_failures = 0;
   uint64_t backpressure_pauses = 0;        // a link hit its cap and stopped reading
   std::map<std::string, uint64_t> toxics_applied;  // by toxic type: stages that won the roll
+  HttpLayerStats http;                             // the HTTP layers of this proxy's sessions
   std::map<std::string, uint64_t> schedule_activations;    // by toxic name: windows opened
   std::map<std::string, uint64_t> schedule_deactivations;  // by toxic name: windows closed
 };

@@ -4,13 +4,25 @@
 #include <sys/socket.h>
 
 #include "net/original_destination.h"
+#include "net/uv_error.h"
 #include "proxy/buffer_budget.h"
+#include "toxics/http/http_layer_stage.h"
+#include "toxics/toxic_registry.h"
 
 namespace faultline {
 
 namespace {
 
 constexpr Millis kDrainTimeout{5'000};
+
+std::vector<ToxicSpecPtr> byteToxics(const std::vector<ToxicSpecPtr>& all) {
+  std::vector<ToxicSpecPtr> out;
+  out.reserve(all.size());
+  for (const auto& spec : all) {
+    if (spec && !isHttpToxicType(spec->type)) out.push_back(spec);
+  }
+  return out;
+}
 
 const char* reasonName(Session::CloseReason reason) {
   switch (reason) {
@@ -56,8 +68,10 @@ Session::~Session() = default;
 void Session::start() {
   peer_ = peerName(&client_);
   spdlog::debug("session accepted proxy={} conn={} client={}", env_.proxy_name, id_, peer_);
-  uv_timer_start(&timer_, &Session::onTimer, static_cast<uint64_t>(env_.connect_timeout.count()), 0);
-  if (isOriginalDestination(env_.upstream)) {
+  // The dial borrows the upstream link's timer queue for its deadline: no handle of its own.
+  dialer_.setOnResolveSettled([this] { onHandleClosed(); });
+  HostPort target = env_.upstream;
+  if (isOriginalDestination(target)) {  // transparent mode: where the client was going
     uv_os_fd_t fd = -1;
     uv_fileno(reinterpret_cast<uv_handle_t*>(&client_), &fd);
     auto original = originalDestination(fd);
@@ -66,79 +80,45 @@ void Session::start() {
       close(CloseReason::kUpstreamFailed, CloseMode::kGraceful, original.error().message);
       return;
     }
-    spdlog::debug("session original destination proxy={} conn={} upstream={}", env_.proxy_name, id_,
-                  formatSockaddr(reinterpret_cast<const sockaddr*>(&*original)));
-    connectUpstream(reinterpret_cast<const sockaddr*>(&*original));
-    return;
+    target = *original;
+    spdlog::debug("session original destination proxy={} conn={} upstream={}", env_.proxy_name, id_, target.toString());
   }
-  if (auto numeric = numericSockaddr(env_.upstream)) {
-    connectUpstream(reinterpret_cast<const sockaddr*>(&*numeric));
-    return;
-  }
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  resolve_req_.data = this;
-  const std::string port = std::to_string(env_.upstream.port);
-  if (int rc = uv_getaddrinfo(env_.loop, &resolve_req_, &Session::onResolved, env_.upstream.host.c_str(), port.c_str(),
-                              &hints);
-      rc < 0) {
+  dialer_.start(
+      env_.loop, &upstream_, target, [this](const Dialer::Outcome& outcome) { onDialed(outcome); },
+      &up_.timerQueue(), env_.connect_timeout);
+}
+
+void Session::onDialed(const Dialer::Outcome& outcome) {
+  if (closing_) return;
+  if (outcome.status != 0) {
     ++env_.stats->upstream_connect_failures;
-    close(CloseReason::kUpstreamFailed, CloseMode::kGraceful,
-          "resolve " + env_.upstream.toString() + ": " + uv_strerror(rc));
-    return;
-  }
-  resolving_ = true;
-}
-
-void Session::onResolved(uv_getaddrinfo_t* req, int status, addrinfo* res) noexcept {
-  auto* self = static_cast<Session*>(req->data);
-  self->resolving_ = false;
-  if (self->closing_) {
-    uv_freeaddrinfo(res);
-    self->onHandleClosed();  // may be the last thing the session waited for
-    return;
-  }
-  if (status < 0 || res == nullptr) {
-    ++self->env_.stats->upstream_connect_failures;
-    self->close(CloseReason::kUpstreamFailed, CloseMode::kGraceful,
-                "resolve " + self->env_.upstream.host + ": " + uv_strerror(status));
-    uv_freeaddrinfo(res);
-    return;
-  }
-  self->connectUpstream(res->ai_addr);
-  uv_freeaddrinfo(res);
-}
-
-void Session::connectUpstream(const sockaddr* address) {
-  connect_req_.data = this;
-  if (int rc = uv_tcp_connect(&connect_req_, &upstream_, address, &Session::onConnect); rc < 0) {
-    ++env_.stats->upstream_connect_failures;
-    close(CloseReason::kUpstreamFailed, CloseMode::kGraceful,
-          "connect " + env_.upstream.toString() + ": " + uv_err_name(rc) + " (" + uv_strerror(rc) + ")");
-  }
-}
-
-void Session::onConnect(uv_connect_t* req, int status) noexcept {
-  static_cast<Session*>(req->data)->onConnected(status);
-}
-
-void Session::onConnected(int status) {
-  if (status == UV_ECANCELED || closing_) return;
-  if (status < 0) {
-    ++env_.stats->upstream_connect_failures;
-    close(CloseReason::kUpstreamFailed, CloseMode::kGraceful,
-          "connect " + env_.upstream.toString() + ": " + uv_err_name(status) + " (" + uv_strerror(status) + ")");
+    std::string detail;
+    switch (outcome.stage) {
+      case Dialer::Stage::kResolve:
+        detail = "resolve " + env_.upstream.toString() + ": " + uvErrorText(outcome.status);
+        break;
+      case Dialer::Stage::kTimeout:
+        detail = "connect " + env_.upstream.toString() + ": timed out after " +
+                 std::to_string(env_.connect_timeout.count()) + " ms";
+        break;
+      case Dialer::Stage::kConnect:
+        detail = "connect " + env_.upstream.toString() + ": " + uvErrorText(outcome.status);
+        break;
+    }
+    close(CloseReason::kUpstreamFailed, CloseMode::kGraceful, detail);
     return;
   }
   connected_ = true;
-  uv_timer_stop(&timer_);
   uv_tcp_nodelay(&client_, 1);
   uv_tcp_nodelay(&upstream_, 1);
   std::vector<ToxicSpecPtr> none;
-  up_.start(owner_ != nullptr ? owner_->toxicsFor(Stream::kUpstream) : none);
+  const auto& up_toxics = owner_ != nullptr ? owner_->toxicsFor(Stream::kUpstream) : none;
+  const auto& down_toxics = owner_ != nullptr ? owner_->toxicsFor(Stream::kDownstream) : none;
+  up_.start(byteToxics(up_toxics));
   if (closing_) return;  // a toxic may end the session as it attaches
-  down_.start(owner_ != nullptr ? owner_->toxicsFor(Stream::kDownstream) : none);
+  down_.start(byteToxics(down_toxics));
+  if (closing_) return;
+  applyHttpToxics(up_toxics, down_toxics);
   if (closing_) return;
   up_.startReading();
   if (!closing_) down_.startReading();
@@ -146,8 +126,47 @@ void Session::onConnected(int status) {
 
 void Session::setToxics(const std::vector<ToxicSpecPtr>& upstream, const std::vector<ToxicSpecPtr>& downstream) {
   if (!connected_ || closing_) return;
-  up_.setToxics(upstream);
-  if (!closing_) down_.setToxics(downstream);
+  up_.setToxics(byteToxics(upstream));
+  if (!closing_) down_.setToxics(byteToxics(downstream));
+  if (!closing_) applyHttpToxics(upstream, downstream);
+}
+
+// The http_* toxics of both streams go to the session's HTTP layer (their stream is accepted
+// and ignored); the layer is made, and put at the head of both chains, the first time there is
+// one, so a session of a proxy without HTTP toxics never parses a byte. Once made it stays:
+// removing the last HTTP toxic lets held messages go on and leaves a framer that changes nothing.
+void Session::applyHttpToxics(const std::vector<ToxicSpecPtr>& upstream, const std::vector<ToxicSpecPtr>& downstream) {
+  std::vector<ToxicSpecPtr> http;
+  for (const auto* list : {&upstream, &downstream}) {
+    for (const auto& spec : *list) {
+      if (spec && isHttpToxicType(spec->type)) http.push_back(spec);
+    }
+  }
+  // Each http toxic's toxicity roll comes from its own derived generator, like a byte toxic's.
+  const auto roll_for = [this](const ToxicSpec& spec) -> Random& { return linkRollRandom(spec.stream, spec); };
+  if (http_ != nullptr) {
+    http_->setToxics(http, roll_for);
+    return;
+  }
+  if (http.empty() && !env_.http_request_faults) return;
+  HttpExchangeLayer::Options options;
+  options.proxy = env_.proxy_name;
+  options.connection = id_;
+  options.client_faults = env_.http_request_faults;
+  options.late_start = bytes_up_ > 0 || bytes_down_ > 0;
+  options.stats = std::shared_ptr<HttpLayerStats>(env_.stats, &env_.stats->http);
+  http_ = std::make_shared<HttpExchangeLayer>(std::move(options));
+  http_->setToxics(http, roll_for);
+  static const ToxicSpecPtr kLayerSpec = [] {
+    auto spec = std::make_shared<ToxicSpec>();
+    spec->name = "http";
+    spec->type = "http_layer";
+    return spec;
+  }();
+  up_.chain().addHeadStage(kLayerSpec, std::make_unique<HttpLayerStage>(http_, HttpLayerStage::Side::kRequests));
+  if (!closing_) {
+    down_.chain().addHeadStage(kLayerSpec, std::make_unique<HttpLayerStage>(http_, HttpLayerStage::Side::kResponses));
+  }
 }
 
 void Session::onReadCb(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) noexcept {
@@ -164,7 +183,7 @@ void Session::onLinkReadError(Stream stream, int status) {
     close(from_client ? CloseReason::kClientReset : CloseReason::kUpstreamReset, CloseMode::kReset);
   } else {
     close(CloseReason::kError, CloseMode::kReset,
-          std::string(from_client ? "client" : "upstream") + " read: " + uv_err_name(status));
+          std::string(from_client ? "client" : "upstream") + " read: " + uvErrorText(status));
   }
 }
 
@@ -172,7 +191,7 @@ void Session::onLinkWriteError(Stream stream, int status, const char* what) {
   if (closing_) return;
   // A failed write means the destination peer is gone.
   close(stream == Stream::kUpstream ? CloseReason::kUpstreamReset : CloseReason::kClientReset, CloseMode::kReset,
-        std::string(what) + " " + (stream == Stream::kUpstream ? "upstream" : "client") + ": " + uv_err_name(status));
+        std::string(what) + " " + (stream == Stream::kUpstream ? "upstream" : "client") + ": " + uvErrorText(status));
 }
 
 void Session::onLinkEnded(Stream) {
@@ -187,10 +206,30 @@ void Session::onLinkToxicClose(Stream, CloseMode mode, const std::string& toxic)
   close(CloseReason::kToxic, mode, "toxic=" + toxic);
 }
 
-Random& Session::linkRandom(Stream, const ToxicSpec&) { return *env_.random; }
+RandomKey Session::randomKey(Stream stream, const ToxicSpec& spec, uint32_t purpose) const {
+  RandomKey key{env_.seed, env_.proxy_name, env_.connection_ordinal, stream == Stream::kUpstream ? 0u : 1u, spec.name, 0};
+  key.purpose = purpose;
+  return key;
+}
 
-void Session::onLinkStageBuilt(Stream, const ToxicSpec& spec, bool applied) {
+Random& Session::linkRandom(Stream stream, const ToxicSpec& spec) {
+  auto key = std::make_pair(stream, spec.name);
+  auto it = randoms_.find(key);
+  if (it == randoms_.end()) it = randoms_.emplace(key, Random(randomKey(stream, spec, kRandomDraws))).first;
+  return it->second;
+}
+
+Random& Session::linkRollRandom(Stream stream, const ToxicSpec& spec) {
+  roll_random_ = Random(randomKey(stream, spec, kRandomRoll));
+  return roll_random_;
+}
+
+void Session::onLinkStageBuilt(Stream stream, const ToxicSpec& spec, bool applied) {
   if (applied) ++env_.stats->toxics_applied[spec.type];
+  // Bounded: a scheduled toxic is rebuilt at every activation (with the same outcome).
+  if (decisions_.size() < 64) decisions_.push_back({spec.name, stream, applied});
+  spdlog::debug("toxicity roll proxy={} conn={} conn_ordinal={} toxic={} stream={} toxicity={} applied={}",
+                env_.proxy_name, id_, env_.connection_ordinal, spec.name, streamName(stream), spec.toxicity, applied);
 }
 
 void Session::onLinkRead(Stream stream, std::size_t bytes) {
@@ -246,22 +285,16 @@ void Session::close(CloseReason reason, CloseMode mode, const std::string& detai
   closeHandles(mode);
 }
 
+// Only the drain deadline runs on this timer (the connect deadline is the dialer's).
 void Session::onTimer(uv_timer_t* timer) noexcept {
   auto* self = static_cast<Session*>(timer->data);
-  if (self->closing_) {
-    if (!self->handles_closing_) self->closeHandles(CloseMode::kReset);
-    return;
-  }
-  ++self->env_.stats->upstream_connect_failures;
-  self->close(CloseReason::kUpstreamFailed, CloseMode::kGraceful,
-              "connect " + self->env_.upstream.toString() + ": timed out after " +
-                  std::to_string(self->env_.connect_timeout.count()) + " ms");
+  if (self->closing_ && !self->handles_closing_) self->closeHandles(CloseMode::kReset);
 }
 
 void Session::closeHandles(CloseMode mode) {
   if (handles_closing_) return;
   handles_closing_ = true;
-  if (resolving_) uv_cancel(reinterpret_cast<uv_req_t*>(&resolve_req_));
+  dialer_.cancel();
   if (mode == CloseMode::kReset) {
     // SO_LINGER with a zero timeout makes close() send RST instead of FIN. Unlike
     // uv_tcp_close_reset it also works on a socket whose write side was already shut down.
@@ -293,7 +326,7 @@ void Session::onClosed(uv_handle_t* handle) noexcept {
 
 // Memory is released only here, once every handle has closed and no request can call back.
 void Session::onHandleClosed() {
-  if (open_handles_ > 0 || resolving_) return;
+  if (open_handles_ > 0 || dialer_.resolving()) return;
   --env_.stats->connections_active;
   delete this;
 }

@@ -3,14 +3,17 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "net/address.h"
+#include "net/dialer.h"
 #include "proxy/link.h"
 #include "proxy/proxy_config.h"
 #include "toxics/toxic.h"
+#include "toxics/http/http_exchange_layer.h"
 
 namespace faultline {
 
@@ -26,7 +29,17 @@ struct SessionEnv {
   Millis connect_timeout{10'000};
   std::shared_ptr<BufferBudget> budget;  // shared: a closing session may outlive the registry
   std::shared_ptr<ProxyStats> stats;
-  std::shared_ptr<Random> random;
+  // The proxy's http_request_faults option: X-Faultline-Abort / -Delay act on their request.
+  bool http_request_faults = false;
+  uint64_t seed = 0;  // with the proxy name and the ordinal, the key of every random choice
+  uint64_t connection_ordinal = 0;  // 1 for the proxy's first connection
+};
+
+// One toxicity roll on this session, kept for listing connections (and logged at debug level).
+struct ToxicDecision {
+  std::string toxic;
+  Stream stream = Stream::kDownstream;
+  bool applied = false;
 };
 
 class Session;
@@ -58,6 +71,9 @@ class Session final : private LinkEvents {
   void close(CloseReason reason, CloseMode mode, const std::string& detail = "");
   void detach() { owner_ = nullptr; }
   uint64_t id() const { return id_; }
+  uint64_t connectionOrdinal() const { return env_.connection_ordinal; }  // on its proxy, from 1
+  // Each toxicity roll of this session, in the order the stages were built (bounded).
+  const std::vector<ToxicDecision>& decisions() const { return decisions_; }
   bool closing() const { return closing_; }
   std::size_t bufferedBytes() const { return up_.bufferedBytes() + down_.bufferedBytes(); }
 
@@ -74,16 +90,16 @@ class Session final : private LinkEvents {
   void onLinkEnded(Stream stream) override;
   void onLinkToxicClose(Stream stream, CloseMode mode, const std::string& toxic) override;
   Random& linkRandom(Stream stream, const ToxicSpec& spec) override;
+  Random& linkRollRandom(Stream stream, const ToxicSpec& spec) override;
+  RandomKey randomKey(Stream stream, const ToxicSpec& spec, uint32_t purpose) const;
   void onLinkStageBuilt(Stream stream, const ToxicSpec& spec, bool applied) override;
   void onLinkClosed(Stream stream) override;
 
-  void connectUpstream(const sockaddr* address);
-  void onConnected(int status);
+  void onDialed(const Dialer::Outcome& outcome);
+  void applyHttpToxics(const std::vector<ToxicSpecPtr>& upstream, const std::vector<ToxicSpecPtr>& downstream);
   void closeHandles(CloseMode mode);
   void onHandleClosed();
 
-  static void onResolved(uv_getaddrinfo_t* req, int status, addrinfo* res) noexcept;
-  static void onConnect(uv_connect_t* req, int status) noexcept;
   static void onReadCb(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept;
   static void onTimer(uv_timer_t* timer) noexcept;
   static void onClosed(uv_handle_t* handle) noexcept;
@@ -93,19 +109,23 @@ class Session final : private LinkEvents {
   SessionOwner* owner_;
   uv_tcp_t client_{};
   uv_tcp_t upstream_{};
-  uv_timer_t timer_{};
-  uv_connect_t connect_req_{};
-  uv_getaddrinfo_t resolve_req_{};
+  uv_timer_t timer_{};  // the graceful close's drain deadline
   Link up_;    // client -> upstream
   Link down_;  // upstream -> client
+  Dialer dialer_;  // after the links: it may hold a timer on up_'s queue until it is destroyed
   std::string peer_;
   int open_handles_ = 0;
-  bool resolving_ = false;
   bool connected_ = false;
   bool closing_ = false;
   bool handles_closing_ = false;
+  std::shared_ptr<HttpExchangeLayer> http_;  // made with the first http_* toxic; shared with both chains
   uint64_t bytes_up_ = 0;
   uint64_t bytes_down_ = 0;
+  // One generator per (direction, toxic) for the stage's draws, kept across rebuilds; the roll
+  // gets a fresh one each time (same key, so the same outcome on this link).
+  std::map<std::pair<Stream, std::string>, Random> randoms_;
+  Random roll_random_{uint64_t{0}};
+  std::vector<ToxicDecision> decisions_;
 };
 
 }  // namespace faultline

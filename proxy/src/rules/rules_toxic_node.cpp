@@ -30,7 +30,7 @@ std::optional<ToxicSpec> readToxicNode(YamlReader& reader, const YAML::Node& nod
   if (auto it = keys.find("attributes"); it != keys.end() && !it->second.value.IsNull()) {
     const YAML::Node& map = it->second.value;
     if (!map.IsMap()) {
-      reader.fail(map, where + ".attributes", "expected a map of attribute: integer, got " + describe(map));
+      reader.fail(map, where + ".attributes", "expected a map of attribute: value, got " + describe(map));
     } else {
       // Checked here rather than left to buildToxicSpec so a typo points at its own line and
       // gets a suggestion; the allowed set is still the toxic registry's.
@@ -45,6 +45,14 @@ std::optional<ToxicSpec> readToxicNode(YamlReader& reader, const YAML::Node& nod
           for (const auto& a : type->attributes) {
             if (a.name == key) info = &a;
           }
+        }
+        if (info != nullptr && !info->integer()) {
+          // http_* matchers, bodies and words: a YAML scalar read as text (path: /data*).
+          std::string expected_text = info->kind == AttributeKind::kWord ? "one of the words for " + key : "a string";
+          if (auto v = reader.string(entry.value, where + ".attributes." + key, expected_text)) {
+            input.text_attributes[key] = *v;
+          }
+          continue;
         }
         std::string expected = info ? "an integer from " + std::to_string(info->min) + " to " +
                                           std::to_string(info->max) + " (" + info->unit + ")"

@@ -79,8 +79,9 @@ DrainedStage BandwidthToxic::drain() {
   return held_.drain();
 }
 
-// A short window at the rate (one 100 ms piece) keeps the pacing exact; more only moves the
+// A short window at the rate keeps the pacing exact: two 100 ms pieces, so the next one is
+// already queued when one leaves (the reader resumes at half its window). More only moves the
 // sender's backlog out of the kernel's buffers into ours.
-std::size_t BandwidthToxic::wantedInFlight() const { return max_piece_bytes_; }
+std::size_t BandwidthToxic::wantedInFlight() const { return 2 * max_piece_bytes_; }
 
 }  // namespace faultline

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 
 #include "toxics/toxic_spec.h"
@@ -147,7 +148,10 @@ TEST_F(LinkOnALoop, StopsReadingWhenTheDestinationDoesNotReadAndResumesWhenItDoe
   }
   ASSERT_TRUE(link_.readPaused());
   EXPECT_GE(events_.pauses, 1);
-  EXPECT_LE(link_.bufferedBytes(), (1u << 20) + 64 * 1024);
+  // Without toxics the link holds its small writer queue plus the read that crossed it, not the
+  // 1 MiB cap: the kernel's socket buffers hold the rest of the backlog.
+  EXPECT_EQ(link_.holdLimit(), 128u * 1024);
+  EXPECT_LE(link_.bufferedBytes(), 128u * 1024 + 64 * 1024);
   const std::size_t read_when_paused = events_.read;
   for (int i = 0; i < 50; ++i) uv_run(&loop_, UV_RUN_NOWAIT);
   EXPECT_EQ(events_.read, read_when_paused);
@@ -161,6 +165,43 @@ TEST_F(LinkOnALoop, StopsReadingWhenTheDestinationDoesNotReadAndResumesWhenItDoe
   });
   EXPECT_EQ(got, sent);
   EXPECT_EQ(events_.ended, 1);
+}
+
+ToxicSpecPtr bandwidth(int64_t rate_kbps) {
+  ToxicInput input;
+  input.name = "bw";
+  input.type = "bandwidth";
+  input.attributes = {{"rate", rate_kbps}};
+  auto spec = buildToxicSpec(input);
+  EXPECT_TRUE(spec.ok());
+  return std::make_shared<const ToxicSpec>(spec.value());
+}
+
+// Issue 17: a bandwidth stage wants a short window at its rate (two 100 ms pieces), so the link holds that window
+// plus the read that crossed it, not its cap (1 MiB here), and loses nothing.
+TEST_F(LinkOnALoop, BehindABandwidthToxicHoldsItsWindowPlusOneChunkAndLosesNothing) {
+  link_.start({bandwidth(2000)});  // 2000 KB/s: a 400,000-byte window (200 ms)
+  link_.startReading();
+  EXPECT_EQ(link_.holdLimit(), 400'000u);
+  const std::string data = std::string(2000 * 1000, 'b');
+  std::size_t sent = 0;
+  std::string got;
+  std::size_t peak = 0;
+  for (int i = 0; i < 100000 && got.size() < data.size(); ++i) {
+    if (sent < data.size()) {
+      const ssize_t n = ::write(src_peer_, data.data() + sent, std::min<std::size_t>(64 * 1024, data.size() - sent));
+      if (n > 0) sent += static_cast<std::size_t>(n);
+    }
+    uv_run(&loop_, UV_RUN_NOWAIT);
+    peak = std::max(peak, link_.chargedBytes());
+    got += drainDst();
+    usleep(200);
+  }
+  EXPECT_EQ(got.size(), data.size());
+  EXPECT_EQ(got, data);
+  RecordProperty("peak_charged_bytes", std::to_string(peak));
+  EXPECT_LE(peak, 400'000u + 64 * 1024 + 4096) << "the link held more than its window plus one read";
+  EXPECT_GE(events_.pauses, 1) << "the sender was faster than the rate: the reader must have paused";
 }
 
 TEST_F(LinkOnALoop, CloseStopsTheChainAndReportsOnceItsHandleHasClosed) {

@@ -1,0 +1,154 @@
+// HTTP-aware faults through the real binary: Python's http.client on one keep-alive connection
+// while http_* toxics are added and removed through the API, curl for single requests, a
+// non-HTTP stream through a proxy with HTTP toxics, and the /metrics counters.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "http/http_client.h"
+#include "support/child_process.h"
+#include "support/sockets.h"
+
+namespace faultline::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+const std::string kBin = std::string(FAULTLINE_BIN_DIR) + "/faultline";
+const std::string kScripts = std::string(FAULTLINE_HTTP_SCRIPTS);
+
+class Stack : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    upstream_ = std::make_unique<ChildProcess>(std::vector<std::string>{"/usr/bin/env", "python3", "-u", kScripts + "/upstream.py"});
+    std::string text = upstream_->lineContaining("listening", 10s);
+    if (auto at = text.find("listening"); at != std::string::npos) text = text.substr(at + 9);
+    std::istringstream line(text);
+    line >> http_port_ >> echo_port_;
+    ASSERT_GT(http_port_, 0) << "python3 upstream did not start: " << upstream_->output();
+    server_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{"/bin/sh", "-c", "exec '" + kBin + "' serve --port 0 2>&1"});
+    const std::string api_line = server_->lineContaining("control API listening on", 10s);
+    api_port_ = api_line.empty() ? 0 : apiPortFromLine(api_line);
+    ASSERT_GT(api_port_, 0) << server_->output();
+    proxy_port_ = createProxy("partner", http_port_);
+    ASSERT_GT(proxy_port_, 0);
+  }
+
+  json call(const std::string& method, const std::string& path, const std::string& body = "") const {
+    HttpClientRequest request;
+    request.method = method;
+    request.port = static_cast<uint16_t>(api_port_);
+    request.path = path;
+    request.body = body;
+    if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+    auto response = httpRequestSync(request);
+    if (!response.ok() || response->body.empty()) return json();
+    return json::parse(response->body, nullptr, false);
+  }
+  std::string text(const std::string& path) const {
+    HttpClientRequest request;
+    request.port = static_cast<uint16_t>(api_port_);
+    request.path = path;
+    auto response = httpRequestSync(request);
+    return response.ok() ? response->body : "";
+  }
+  int createProxy(const std::string& name, int upstream) const {
+    json created = call("POST", "/proxies",
+                        json{{"name", name}, {"listen", "127.0.0.1:0"}, {"upstream", "127.0.0.1:" + std::to_string(upstream)}}.dump());
+    if (!created.is_object() || !created.contains("listen")) return 0;
+    const std::string listen = created["listen"];
+    return std::stoi(listen.substr(listen.rfind(':') + 1));
+  }
+  // Runs a command to its end and returns what it printed (stderr too, for failure messages).
+  static std::string run(const std::vector<std::string>& argv) {
+    std::string command = "exec";
+    for (const auto& arg : argv) command += " '" + arg + "'";
+    ChildProcess child({"/bin/sh", "-c", command + " 2>&1"});
+    child.readAll(30s);
+    return child.output();
+  }
+
+  std::unique_ptr<ChildProcess> upstream_;
+  std::unique_ptr<ChildProcess> server_;
+  int http_port_ = 0;
+  int echo_port_ = 0;
+  int api_port_ = 0;
+  int proxy_port_ = 0;
+};
+
+std::map<std::string, std::string> checks(const std::string& output) {
+  std::map<std::string, std::string> out;
+  std::istringstream lines(output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto space = line.find(' ');
+    if (space != std::string::npos) out[line.substr(0, space)] = line.substr(space + 1);
+  }
+  return out;
+}
+
+TEST_F(Stack, KeepAliveConnectionGetsToxicsAddedAndRemovedWhileOpen) {
+  const std::string output = run({"/usr/bin/env", "python3", kScripts + "/keepalive_client.py", std::to_string(api_port_), "partner",
+                                  std::to_string(proxy_port_)});
+  auto got = checks(output);
+  EXPECT_EQ(got["plain"], "200 path=/a") << output;
+  EXPECT_EQ(got["added_attrs"],
+            R"({"body": "", "header": "", "method": "", "path": "/data*", "percentage": 100, "retry_after": 2, "status": 503})");
+  EXPECT_EQ(got["abort"], "503 partner-down 2") << output;
+  EXPECT_EQ(got["after_abort"], "200 path=/b");
+  EXPECT_EQ(got["same_socket"], "True");
+  EXPECT_EQ(got["delay"], "200 True");
+  EXPECT_EQ(got["status"], "418 teapot 0");  // HEAD: a new status, still no body
+  EXPECT_EQ(got["removed"], "200 path=/data/2");
+  EXPECT_EQ(got["upstream_connections"], "1");  // every request above rode one connection
+  EXPECT_EQ(got["same_socket_end"], "True");
+  EXPECT_EQ(got["cut"], "IncompleteRead");
+
+  const std::string metrics = text("/metrics");
+  EXPECT_NE(metrics.find(R"(faultline_http_faults_total{proxy="partner",toxic="partner-down"} 1)"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find(R"(faultline_http_requests_total{proxy="partner"} )"), std::string::npos);
+}
+
+TEST_F(Stack, CurlSeesTheSyntheticAnswerAndTheUpstreamNeverDoes) {
+  json added = call("POST", "/proxies/partner/toxics",
+                    R"({"name":"limited","type":"http_abort","attributes":{"status":"429","retry_after":1,"method":"GET,POST"}})");
+  ASSERT_EQ(added["attributes"]["status"], 429) << added.dump();  // a string in, an integer out
+  const std::string url = "http://127.0.0.1:" + std::to_string(proxy_port_) + "/orders";
+  const std::string answer = run({"/usr/bin/env", "curl", "-si", url});
+  EXPECT_EQ(answer.rfind("HTTP/1.1 429 Too Many Requests\r\n", 0), 0u) << answer;
+  EXPECT_NE(answer.find("X-Faultline-Fault: limited\r\n"), std::string::npos);
+  EXPECT_NE(answer.find("Retry-After: 1\r\n"), std::string::npos);
+  // The upstream answers /requests with how many requests it had before: the aborted one never came.
+  call("DELETE", "/proxies/partner/toxics/limited");
+  const std::string count = run({"/usr/bin/env", "curl", "-s", "http://127.0.0.1:" + std::to_string(proxy_port_) + "/requests"});
+  EXPECT_EQ(count, "0");
+}
+
+TEST_F(Stack, NonHttpStreamThroughAProxyWithHttpToxicsIsByteIdentical) {
+  const int port = createProxy("db", echo_port_);
+  ASSERT_GT(port, 0);
+  call("POST", "/proxies/db/toxics", R"({"name":"all","type":"http_abort","attributes":{}})");
+  Socket client = Socket::connectTo(static_cast<uint16_t>(port));
+  ASSERT_TRUE(client.valid());
+  std::string payload("\x16\x03\x01\x00\x2a", 5);
+  for (int i = 0; i < 2000; ++i) payload.push_back(static_cast<char>(i * 7 + 3));
+  ASSERT_TRUE(client.sendAll(payload));
+  EXPECT_EQ(client.readExactly(payload.size(), 10s), payload);
+  const std::string metrics = text("/metrics");
+  EXPECT_NE(metrics.find(R"(faultline_http_non_http_streams_total{proxy="db"} 1)"), std::string::npos) << metrics;
+}
+
+TEST_F(Stack, ProxyWithoutHttpToxicsPassesClientFaultHeadersUntouched) {
+  const std::string body =
+      run({"/usr/bin/env", "curl", "-s", "-H", "X-Faultline-Abort: 503", "http://127.0.0.1:" + std::to_string(proxy_port_) + "/x"});
+  EXPECT_EQ(body, "client fault header reached the upstream");  // the option is off by default
+}
+
+}  // namespace
+}  // namespace faultline::testing
