@@ -94,13 +94,13 @@ TEST(SeedE2e, SameSeedSameDecisionsWhateverTheInterleavingWithOtherProxies) {
   auto echo = TcpServer::echo();
   constexpr int kConnections = 16;
 
-  Run first = start("4242", echo.port());
+  struct Run first = start("4242", echo.port());
   ASSERT_NE(first.a, 0) << first.server->output();
   for (int i = 0; i < kConnections; ++i) {  // a, b, a, b, ...
     connectOnce(first.a);
     connectOnce(first.b);
   }
-  Run second = start("4242", echo.port());
+  struct Run second = start("4242", echo.port());
   ASSERT_NE(second.a, 0);
   // The other proxy busy first, then alongside: a's own sequence is all that matters.
   for (int i = 0; i < 5; ++i) connectOnce(second.b);
@@ -121,7 +121,7 @@ TEST(SeedE2e, SameSeedSameDecisionsWhateverTheInterleavingWithOtherProxies) {
   EXPECT_LT(applied, 2 * kConnections);
 
   // Another seed gives other decisions (2^-32 odds of an accidental match).
-  Run third = start("4243", echo.port());
+  struct Run third = start("4243", echo.port());
   ASSERT_NE(third.a, 0);
   for (int i = 0; i < kConnections; ++i) connectOnce(third.a);
   EXPECT_NE(decisions(*third.server, "a", 2 * kConnections), a1);
