@@ -19,12 +19,12 @@ struct ProxyConfig {
   std::string listen;
   std::string upstream;
   bool enabled = true;
-  // What a client sees when the upstream refuses: "close" (accept, then EOF: Toxiproxy) or
-  // "reset" (RST). Validated by buildProxySpec.
-  std::string on_upstream_error = "close";
   std::vector<ToxicSpec> toxics;  // in chain order
   // False when the input had no toxics key: /populate then leaves a kept proxy's toxics alone.
   bool toxics_given = false;
+  // What a client sees when the upstream refuses: "close" (accept, then EOF: Toxiproxy) or
+  // "reset" (RST). Validated by buildProxySpec.
+  std::string on_upstream_error = "close";
 };
 
 // A partial update (POST/PATCH /proxies/{name}): absent fields keep their value.
