@@ -44,6 +44,7 @@ class Proxy {
   std::string addToxic(const Toxic& toxic) const {
     nlohmann::json body{{"type", toxic.type}, {"stream", toxic.stream}, {"toxicity", toxic.toxicity},
                         {"attributes", toxic.attributes}};
+    for (const auto& [key, value] : toxic.text_attributes) body["attributes"][key] = value;
     if (!toxic.name.empty()) body["name"] = toxic.name;
     auto created = api_->call("POST", path() + "/toxics", body);
     return created.value("name", toxic.name);
