@@ -150,5 +150,20 @@ TEST_F(HttpFaultsE2e, ProxyWithoutHttpToxicsPassesClientFaultHeadersUntouched) {
   EXPECT_EQ(body, "client fault header reached the upstream");  // the option is off by default
 }
 
+TEST_F(HttpFaultsE2e, HttpRequestFaultsOptionLetsAClientFailOneRequest) {
+  json created = call("POST", "/proxies",
+                      json{{"name", "tests"}, {"listen", "127.0.0.1:0"}, {"upstream", "127.0.0.1:" + std::to_string(http_port_)},
+                           {"http_request_faults", true}}.dump());
+  ASSERT_EQ(created.value("http_request_faults", false), true) << created.dump();
+  const std::string listen = created["listen"];
+  const std::string base = "http://127.0.0.1:" + listen.substr(listen.rfind(':') + 1);
+  const std::string failed = run({"/usr/bin/env", "curl", "-si", "-H", "X-Faultline-Abort: 503", base + "/one"});
+  EXPECT_EQ(failed.rfind("HTTP/1.1 503 Service Unavailable\r\n", 0), 0u) << failed;
+  EXPECT_NE(failed.find("X-Faultline-Fault: X-Faultline-Abort\r\n"), std::string::npos);
+  // The delay header is taken off before the request goes upstream.
+  EXPECT_EQ(run({"/usr/bin/env", "curl", "-s", "-H", "X-Faultline-Delay: 200", base + "/two"}), "path=/two");
+  EXPECT_EQ(run({"/usr/bin/env", "curl", "-s", base + "/three"}), "path=/three");
+}
+
 }  // namespace
 }  // namespace faultline::testing

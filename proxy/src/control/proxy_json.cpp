@@ -20,13 +20,16 @@ OrderedJson proxyToJson(const ProxyInfo& info) {
   out["listen"] = info.listen;
   out["upstream"] = info.upstream;
   out["enabled"] = info.enabled;
+  // Only when on: a default proxy keeps Toxiproxy's exact shape.
+  if (info.http_request_faults) out["http_request_faults"] = true;
   out["toxics"] = std::move(toxics);
   return out;
 }
 
 Result<ProxyConfig> proxyConfigFromJson(const json& body, const std::string& where) {
   if (auto s = requireObject(body, where); !s) return s.error();
-  if (auto s = checkKnownFields(body, where, {"name", "listen", "upstream", "enabled", "toxics"}); !s) {
+  if (auto s = checkKnownFields(body, where, {"name", "listen", "upstream", "enabled", "toxics", "http_request_faults"});
+      !s) {
     return s.error();
   }
   ProxyConfig config;
@@ -42,6 +45,9 @@ Result<ProxyConfig> proxyConfigFromJson(const json& body, const std::string& whe
   config.listen = listen->value_or("");
   config.upstream = upstream->value_or("");
   config.enabled = enabled->value_or(true);
+  auto request_faults = optionalBool(body, "http_request_faults", where);
+  if (!request_faults) return request_faults.error();
+  config.http_request_faults = request_faults->value_or(false);
   auto toxics = body.find("toxics");
   if (toxics != body.end() && !toxics->is_null()) {
     std::string field = fieldName(where, "toxics");

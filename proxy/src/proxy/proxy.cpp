@@ -125,6 +125,7 @@ ProxyInfo Proxy::info() const {
   info.listen = listener_ != nullptr ? listener_->boundAddress() : listenString();
   info.upstream = upstream_.toString();
   info.enabled = enabled_;
+  info.http_request_faults = http_request_faults_;
   for (Stream stream : {Stream::kUpstream, Stream::kDownstream}) {
     for (const auto& toxic : toxics_) {
       if (toxic->stream == stream) info.toxics.push_back(toxic);
@@ -213,6 +214,7 @@ void Proxy::onConnection(Listener& listener) {
   env.budget = env_.budget;
   env.stats = stats_;
   env.random = env_.random;
+  env.http_request_faults = http_request_faults_;
   auto* session = new Session(std::move(env), ++*env_.next_session_id, this);
   if (int rc = listener.accept(session->client()); rc < 0) {
     session->close(Session::CloseReason::kError, CloseMode::kGraceful, std::string("accept: ") + uv_strerror(rc));

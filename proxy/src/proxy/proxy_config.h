@@ -19,6 +19,8 @@ struct ProxyConfig {
   std::string listen;
   std::string upstream;
   bool enabled = true;
+  // X-Faultline-Abort / X-Faultline-Delay request headers act on their request (off by default).
+  bool http_request_faults = false;
   std::vector<ToxicSpec> toxics;  // in chain order
   // False when the input had no toxics key: /populate then leaves a kept proxy's toxics alone.
   bool toxics_given = false;
@@ -62,6 +64,7 @@ struct ProxyInfo {
   std::string listen;  // the bound address when listening (port 0 reports the real port)
   std::string upstream;
   bool enabled = true;
+  bool http_request_faults = false;
   std::vector<ToxicSpecPtr> toxics;  // upstream toxics first, each stream in chain order
   std::map<std::string, ScheduleStatus> schedules;  // by toxic name, for scheduled toxics
   std::shared_ptr<const ProxyStats> stats;

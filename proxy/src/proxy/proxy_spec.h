@@ -19,6 +19,7 @@ struct ProxySpec {
   HostPort listen;
   HostPort upstream;
   bool enabled = true;
+  bool http_request_faults = false;  // see ProxyConfig::http_request_faults
   std::vector<ToxicSpec> toxics;  // in chain order, names unique
   bool toxics_given = false;      // see ProxyConfig::toxics_given
 };
