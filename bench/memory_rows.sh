@@ -34,6 +34,11 @@ mem_wrk_rps() {  # port connections path [cpus]
   [[ -z ${4:-} ]] || prefix=(taskset -c "$4")
   out=$(timeout $((wrk_seconds + 30)) "${prefix[@]}" wrk -t1 -c"$2" -d"${wrk_seconds}s" --timeout 10s \
           "http://127.0.0.1:$1$3" 2>>"$work/errors.log") || { echo fail; return; }
+  if grep -q -E 'Non-2xx|Socket errors' <<<"$out"; then
+    echo "wrk via port $1$3: $(grep -E 'Non-2xx|Socket errors' <<<"$out")" >>"$work/errors.log"
+    echo fail
+    return
+  fi
   awk '/^Requests\/sec:/ {printf "%.1f", $2}' <<<"$out"
 }
 

@@ -58,7 +58,6 @@ set(CPACK_PACKAGE_DESCRIPTION
  package holds the faultline binary, a systemd unit, an example rules file and the header-only
  C++ test helper (find_package(faultline), target faultline::testing).")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
-set(CPACK_SET_DESTDIR ON)
 set(CPACK_COMPONENTS_ALL runtime testing service)
 # One package holding every component (the service ones are EXCLUDE_FROM_ALL for plain installs).
 set(CPACK_DEB_COMPONENT_INSTALL ON)

@@ -18,7 +18,7 @@
 #include <string>
 #include <thread>
 
-#include "chaos/chaos_stack.h"
+#include "support/chaos_stack.h"
 #include "support/sockets.h"
 
 namespace faultline::chaos {

@@ -5,7 +5,7 @@
 // is read from its own /metrics, as the cascade scenario's report does.
 #include <gtest/gtest.h>
 
-#include "chaos/chaos_stack.h"
+#include "support/chaos_stack.h"
 
 namespace faultline::chaos {
 namespace {

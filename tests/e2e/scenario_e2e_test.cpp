@@ -160,7 +160,10 @@ TEST_F(ScenarioRun, ExitsOneWhenAnExpectationFailsAndSaysMeasuredVsBound) {
   std::string why;
   ASSERT_TRUE(wellFormedXml(xml, &why)) << why << "\n" << xml;
   EXPECT_NE(xml.find("tests=\"2\" failures=\"1\""), std::string::npos) << xml;
-  EXPECT_TRUE(std::regex_search(xml, std::regex(R"(<failure message="e2e: expected p99_ms &lt;= 100, measured 3\d\d ms)"))) << xml;
+  // 300 ms of latency: the measured p99 is at least that (how much more depends on the machine).
+  std::smatch measured;
+  ASSERT_TRUE(std::regex_search(xml, measured, std::regex(R"(<failure message="e2e: expected p99_ms &lt;= 100, measured (\d+) ms)"))) << xml;
+  EXPECT_GE(std::stoi(measured[1]), 300) << xml;
 }
 
 TEST_F(ScenarioRun, ExitsTwoOnAWrongFileWithLineAndColumn) {
@@ -236,7 +239,7 @@ TEST_F(ScenarioRun, SigintMidRunStopsEverythingItStarted) {
   const auto file = write("long.yaml", scenario("[]", "  error_rate: {max: 0.2}\n", "60s", extra));
   const std::string logs = dir_ + "/logs";
   ChildProcess child({kBin + "/faultline", "scenario", "run", file, "--log-dir", logs});
-  ASSERT_FALSE(child.waitForLine("load:", 30s).empty()) << child.output();
+  ASSERT_FALSE(child.lineContaining("load:", 30s).empty()) << child.output();
   const auto pids_started = startedPids(child.output());
   ASSERT_EQ(pids_started.size(), 2u) << child.output();
   auto pids = pids_started;

@@ -95,6 +95,10 @@ TEST(Limits, ApiMaxConnectionsFlagRefusesTheExtraConnectionAndCountsIt) {
     char buf[512];
     ASSERT_GT(::recv(socket.fd(), buf, sizeof buf, 0), 0);
   }
+  // Both are busy (half-way through their next request): an idle keep-alive connection would be
+  // evicted to make room instead (ApiHardening.IdleKeepAliveConnectionsAtTheCapDoNotLockTheApiOut).
+  for (auto& socket : held) ASSERT_TRUE(socket.sendAll("GET /version HTTP/1.1\r\n"));
+  std::this_thread::sleep_for(100ms);
 
   Socket extra = Socket::connectTo(server.apiPort());
   ASSERT_TRUE(extra.valid());

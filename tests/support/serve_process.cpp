@@ -1,6 +1,7 @@
 #include "support/serve_process.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,21 @@ namespace faultline::testing {
 using namespace std::chrono_literals;
 
 std::string faultlineBinary() { return std::string(FAULTLINE_BIN_DIR) + "/faultline"; }
+
+FinishedRun runFaultline(const std::vector<std::string>& args, milliseconds deadline, std::vector<std::string> env) {
+  std::string command = "exec '" + faultlineBinary() + "'";
+  for (const auto& arg : args) command += " '" + arg + "'";
+  command += " 2>&1";
+  ChildProcess child({"/bin/sh", "-c", command}, std::move(env));
+  FinishedRun run;
+  run.output = child.readAll(deadline);
+  run.code = child.wait(1s);
+  if (run.code == -1) {
+    child.signal(SIGKILL);
+    (void)child.wait(5s);
+  }
+  return run;
+}
 
 ServeProcess::ServeProcess(std::vector<std::string> extra, const std::string& shell_prefix,
                            std::vector<std::string> env) {

@@ -51,6 +51,14 @@ std::string faultlineBinary();
 // server wrote before closing (or what arrived by the deadline).
 std::string rawExchange(uint16_t port, const std::string& raw, milliseconds deadline);
 
+// A faultline subcommand run to its end, stdout and stderr together.
+struct FinishedRun {
+  int code = -1;  // exit code, 128 + signal, or -1 when killed at the deadline
+  std::string output;
+};
+FinishedRun runFaultline(const std::vector<std::string>& args, milliseconds deadline,
+                         std::vector<std::string> env = {});
+
 // The status codes of every "HTTP/1.1 NNN" status line in a response stream, in order.
 std::vector<int> statusCodes(const std::string& stream);
 

@@ -13,6 +13,7 @@
 #include "cli/attribute_arg.h"
 #include "cli/schedule_args.h"
 #include "cli/client_commands.h"
+#include "cli/fleet.h"
 #include "http/http_url.h"
 
 namespace faultline {
@@ -75,7 +76,9 @@ int runClient(const std::vector<std::string>& raw_args, const ClientEnvironment&
   app.set_help_flag("--help", "Print this help message and exit");
   app.fallthrough();  // global flags work after the command too: `faultline list --json`
   app.add_option("-h,--host", host,
-                 "API address (env FAULTLINE_URL, then TOXIPROXY_URL; default " + std::string(kDefaultUrl) + ")");
+                 "API address (env FAULTLINE_URL, then TOXIPROXY_URL; default " + std::string(kDefaultUrl) +
+                     "); several, URL1,URL2 or @FILE (one per line), run the command on each")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--token", token, "API bearer token (env FAULTLINE_API_TOKEN)");
   app.add_flag("--json", json_output, "Print the server's JSON instead of tables (for scripts)");
   app.add_flag("--no-color", no_colour, "Never colour the output (NO_COLOR does the same)");
@@ -189,7 +192,14 @@ int runClient(const std::vector<std::string>& raw_args, const ClientEnvironment&
     return 1;
   }
 
-  auto url = parseHttpUrl(host);
+  // Several URLs (a comma list or @FILE) run the command once per instance.
+  auto hosts = expandHosts(host);
+  if (!hosts) {
+    err << "faultline: --host: " << hosts.error().message << '\n';
+    return 2;
+  }
+  if (hosts->size() > 1) return runOnFleet(*hosts, raw_args, environment);
+  auto url = parseHttpUrl(hosts->front());
   if (!url) {
     err << "faultline: --host: " << url.error().message << '\n';
     return 2;

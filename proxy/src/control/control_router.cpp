@@ -235,7 +235,12 @@ HttpResponse ControlRouter::version() const {
   OrderedJson body;
   body["version"] = kToxiproxyVersion;
   body["faultline"] = FAULTLINE_VERSION;
-  return jsonResponse(200, body);
+  // Toxiproxy's exact framing: a JSON object, a trailing newline, this Content-Type. Clients
+  // that read the body as text (Java) or parse it (node, Ruby) see what they expect.
+  HttpResponse response = jsonResponse(200, body);
+  response.body += '\n';
+  response.setHeader("Content-Type", "application/json;charset=utf-8");
+  return response;
 }
 
 HttpResponse ControlRouter::listProxies() const {

@@ -6,7 +6,7 @@ namespace faultline {
 
 namespace {
 
-constexpr std::size_t kMaxPooledSlabs = 1024;  // 64 MiB: one link's worth of bulk data
+constexpr std::size_t kMaxPooledSlabs = 256;  // 16 MiB: a busy loop rarely mallocs a slab; more is RSS kept for nothing
 
 // Trivially destructible, so it can still be read while the pool itself is being destroyed
 // at thread exit (a chunk released then is simply freed).

@@ -14,6 +14,14 @@ constexpr std::size_t kAllocationOverhead = 32;
 
 void WriteRequest::add(Chunk chunk) {
   if (chunk.empty()) return;
+  if (pieces_ == 0) {
+    bytes_ = chunk.size();
+    pieces_ = 1;
+    single_ = std::move(chunk);
+    return;
+  }
+  if (!single_.empty()) chunks_.push_back(std::move(single_));
+  single_ = Chunk();
   bytes_ += chunk.size();
   ++pieces_;
   const bool small = chunk.size() < kCopyBelow;
@@ -42,11 +50,17 @@ void WriteRequest::add(Chunk chunk) {
 }
 
 std::size_t WriteRequest::cost() const {
+  if (chunks_.empty()) return sizeof(WriteRequest) + kAllocationOverhead + bytes_;
   return sizeof(WriteRequest) + kAllocationOverhead + bytes_ + copied_capacity_ +
          chunks_.capacity() * (sizeof(Chunk) + kAllocationOverhead) + bufs_.capacity() * sizeof(uv_buf_t);
 }
 
 int WriteRequest::submit(uv_stream_t* stream, uv_write_cb cb) {
+  if (chunks_.empty()) {
+    // libuv copies the buffer list into the request, so one on the stack is enough.
+    uv_buf_t buf = uv_buf_init(const_cast<char*>(single_.data()), static_cast<unsigned>(single_.size()));
+    return uv_write(&req_, stream, &buf, 1, cb);
+  }
   copy_.reset();  // no more appends: the chunks hold the storage
   bufs_.reserve(chunks_.size());
   for (const auto& chunk : chunks_) {

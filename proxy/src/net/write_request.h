@@ -37,7 +37,9 @@ class WriteRequest {
 
  private:
   uv_write_t req_{};
-  std::vector<Chunk> chunks_;
+  // The common request is one chunk (a read passed straight on): it needs no vector at all.
+  Chunk single_;
+  std::vector<Chunk> chunks_;  // used from the second chunk on (single_ moves in first)
   std::vector<uv_buf_t> bufs_;
   // The buffer small pieces are being copied into (the last entry of chunks_ while open).
   std::shared_ptr<char[]> copy_;

@@ -4,7 +4,6 @@
 #include <functional>
 #include <unordered_map>
 
-#include "core/clock.h"
 #include "net/memory_reclaim.h"
 
 namespace faultline {
@@ -13,14 +12,15 @@ namespace faultline {
 // budget is exhausted registers a wake-up; when usage falls below half the cap every waiting
 // link is woken (half, as Envoy's flow control does, to avoid thrashing at the boundary).
 //
-// It also notices when load ends: once usage has been high and falls back to almost nothing,
-// freed memory is handed back to the system (at most once a second), so RSS follows the load
-// down instead of staying at its high-water mark.
+// It also notices when load ends: once usage has been high and falls back to nothing, freed
+// memory is handed back to the system, so RSS follows the load down instead of staying at its
+// high-water mark. Usage must reach kReturnAfterPeakBytes again before the next return, which bounds
+// the heap walks to one per kReturnAfterPeakBytes buffered (and with many busy links usage does
+// not touch zero until the load ends).
 class BufferBudget {
  public:
-  // Usage must have reached this since the last return, and fallen below the floor.
-  static constexpr std::size_t kReturnAfterPeakBytes = 4u << 20;
-  static constexpr std::size_t kReturnBelowBytes = 256u << 10;
+  // Usage must have reached this since the last return, and fallen back to zero.
+  static constexpr std::size_t kReturnAfterPeakBytes = 1u << 20;
 
   explicit BufferBudget(std::size_t cap_bytes) : cap_(cap_bytes) {}
 
@@ -37,7 +37,10 @@ class BufferBudget {
   void release(std::size_t bytes) {
     used_ -= bytes < used_ ? bytes : used_;
     if (!waiters_.empty() && belowLowWatermark()) wakeAll();
-    if (peak_since_return_ >= kReturnAfterPeakBytes && used_ < kReturnBelowBytes) maybeReturnMemory();
+    if (used_ == 0 && peak_since_return_ >= kReturnAfterPeakBytes) {
+      peak_since_return_ = 0;
+      returnFreeMemory();
+    }
   }
 
   void waitForRoom(const void* key, std::function<void()> wake) {
@@ -46,15 +49,6 @@ class BufferBudget {
   void cancelWait(const void* key) { waiters_.erase(key); }
 
  private:
-  void maybeReturnMemory() {
-    const TimePoint now = Clock::now();
-    if (returned_once_ && now - last_return_ < std::chrono::seconds(1)) return;
-    returned_once_ = true;
-    last_return_ = now;
-    peak_since_return_ = used_;
-    returnFreeMemory();
-  }
-
   void wakeAll() {
     auto waiters = std::move(waiters_);
     waiters_.clear();
@@ -65,8 +59,6 @@ class BufferBudget {
   std::size_t used_ = 0;
   std::size_t cap_hits_ = 0;
   std::size_t peak_since_return_ = 0;
-  bool returned_once_ = false;
-  TimePoint last_return_{};
   std::unordered_map<const void*, std::function<void()>> waiters_;
 };
 

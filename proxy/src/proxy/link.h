@@ -31,6 +31,7 @@ class LinkEvents {
   virtual void onLinkEnded(Stream stream) = 0;
   virtual void onLinkToxicClose(Stream stream, CloseMode mode, const std::string& toxic) = 0;
   virtual Random& linkRandom(Stream stream, const ToxicSpec& spec) = 0;
+  virtual Random& linkRollRandom(Stream stream, const ToxicSpec& spec) { return linkRandom(stream, spec); }
   virtual void onLinkStageBuilt(Stream stream, const ToxicSpec& spec, bool applied) = 0;
   // The link's own handle has closed (after close()); it may be freed from here on.
   virtual void onLinkClosed(Stream stream) = 0;
@@ -86,6 +87,7 @@ class Link final : private ChainSink {
   void closeSession(CloseMode mode, const std::string& toxic) override;
   Scheduler& scheduler() override { return timers_; }
   Random& random(const ToxicSpec& spec) override { return events_.linkRandom(stream_, spec); }
+  Random& rollRandom(const ToxicSpec& spec) override { return events_.linkRollRandom(stream_, spec); }
   void stageBuilt(const ToxicSpec& spec, bool applied) override { events_.onLinkStageBuilt(stream_, spec, applied); }
   void settled() override { flushWrites(); }
 

@@ -213,7 +213,8 @@ void Proxy::onConnection(Listener& listener) {
   env.connect_timeout = env_.connect_timeout;
   env.budget = env_.budget;
   env.stats = stats_;
-  env.random = env_.random;
+  env.seed = env_.seed;
+  env.connection_ordinal = ++connection_ordinal_;
   env.http_request_faults = http_request_faults_;
   auto* session = new Session(std::move(env), ++*env_.next_session_id, this);
   if (int rc = listener.accept(session->client()); rc < 0) {

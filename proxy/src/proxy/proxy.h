@@ -24,7 +24,7 @@ struct ProxyEnv {
   std::size_t max_connections = 0;
   Millis connect_timeout{10'000};
   std::shared_ptr<BufferBudget> budget;
-  std::shared_ptr<Random> random;
+  uint64_t seed = 0;  // every random choice derives from it (core/random.h RandomKey)
   uint64_t* next_session_id = nullptr;
 };
 
@@ -91,6 +91,7 @@ class Proxy final : public SessionOwner {
   ToxicScheduler* scheduler_ = nullptr;  // self-freeing after close(); made at the first schedule
   std::vector<ToxicSpecPtr> toxics_;
   std::unordered_set<Session*> sessions_;
+  uint64_t connection_ordinal_ = 0;  // per proxy: the connection part of every RandomKey
   std::shared_ptr<ProxyStats> stats_ = std::make_shared<ProxyStats>();
 };
 

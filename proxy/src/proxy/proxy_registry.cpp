@@ -31,7 +31,6 @@ std::vector<ToxicSpecPtr> toSpecPtrs(const std::vector<ToxicSpec>& toxics, const
 }  // namespace
 
 struct ProxyRegistry::Shared {
-  std::shared_ptr<Random> random;
   uint64_t next_session_id = 0;
 };
 
@@ -39,8 +38,16 @@ ProxyRegistry::ProxyRegistry(uv_loop_s* loop, RegistryOptions options)
     : loop_(loop),
       options_(options),
       budget_(std::make_shared<BufferBudget>(options.global_cap_bytes)),
-      shared_(std::make_unique<Shared>(Shared{std::make_shared<Random>(options.seed != 0 ? options.seed : std::random_device{}()), 0})) {
+      shared_(std::make_unique<Shared>(Shared{0})) {
   ignoreSigpipe();
+  // Without --seed each process picks one and says which, so any run can be replayed.
+  if (options_.seed == 0) {
+    std::random_device device;
+    options_.seed = (static_cast<uint64_t>(device()) << 32 | device()) | 1;
+    spdlog::info("random seed={} chosen (replay this run's toxic decisions with --seed {})", options_.seed, options_.seed);
+  } else {
+    spdlog::info("random seed={} given", options_.seed);
+  }
 }
 
 ProxyRegistry::~ProxyRegistry() { closeAll(); }
@@ -94,7 +101,7 @@ Result<ProxyInfo> ProxyRegistry::create(const ProxySpec& spec) {
   env.max_connections = options_.max_connections;
   env.connect_timeout = options_.connect_timeout;
   env.budget = budget_;
-  env.random = shared_->random;
+  env.seed = options_.seed;
   env.next_session_id = &shared_->next_session_id;
   auto proxy = std::make_unique<Proxy>(env, spec.name, spec.listen, spec.upstream);
   if (spec.enabled) {

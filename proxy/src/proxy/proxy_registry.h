@@ -25,7 +25,7 @@ struct RegistryOptions {
   std::size_t global_cap_bytes = 1u << 30;    // all links together
   std::size_t max_connections = 0;            // per proxy; 0 = unlimited
   Millis connect_timeout{10'000};             // dialling the upstream
-  uint64_t seed = 0;                          // 0 = random; otherwise toxicity rolls repeat
+  uint64_t seed = 0;                          // 0 = random (chosen and logged); every decision derives from it
   std::size_t max_toxics_per_proxy = 64;      // 0 = unlimited; each toxic is a stage on every live link
   // The control API's bound address: a proxy forwarding there is allowed, with a warning.
   std::optional<HostPort> control_address;

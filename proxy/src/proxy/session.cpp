@@ -128,8 +128,10 @@ void Session::applyHttpToxics(const std::vector<ToxicSpecPtr>& upstream, const s
       if (spec && isHttpToxicType(spec->type)) http.push_back(spec);
     }
   }
+  // Each http toxic's toxicity roll comes from its own derived generator, like a byte toxic's.
+  const auto roll_for = [this](const ToxicSpec& spec) -> Random& { return linkRollRandom(spec.stream, spec); };
   if (http_ != nullptr) {
-    http_->setToxics(http, *env_.random);
+    http_->setToxics(http, roll_for);
     return;
   }
   if (http.empty() && !env_.http_request_faults) return;
@@ -140,7 +142,7 @@ void Session::applyHttpToxics(const std::vector<ToxicSpecPtr>& upstream, const s
   options.late_start = bytes_up_ > 0 || bytes_down_ > 0;
   options.stats = std::shared_ptr<HttpLayerStats>(env_.stats, &env_.stats->http);
   http_ = std::make_shared<HttpExchangeLayer>(std::move(options));
-  http_->setToxics(http, *env_.random);
+  http_->setToxics(http, roll_for);
   static const ToxicSpecPtr kLayerSpec = [] {
     auto spec = std::make_shared<ToxicSpec>();
     spec->name = "http";
@@ -190,10 +192,30 @@ void Session::onLinkToxicClose(Stream, CloseMode mode, const std::string& toxic)
   close(CloseReason::kToxic, mode, "toxic=" + toxic);
 }
 
-Random& Session::linkRandom(Stream, const ToxicSpec&) { return *env_.random; }
+RandomKey Session::randomKey(Stream stream, const ToxicSpec& spec, uint32_t purpose) const {
+  RandomKey key{env_.seed, env_.proxy_name, env_.connection_ordinal, stream == Stream::kUpstream ? 0u : 1u, spec.name, 0};
+  key.purpose = purpose;
+  return key;
+}
 
-void Session::onLinkStageBuilt(Stream, const ToxicSpec& spec, bool applied) {
+Random& Session::linkRandom(Stream stream, const ToxicSpec& spec) {
+  auto key = std::make_pair(stream, spec.name);
+  auto it = randoms_.find(key);
+  if (it == randoms_.end()) it = randoms_.emplace(key, Random(randomKey(stream, spec, kRandomDraws))).first;
+  return it->second;
+}
+
+Random& Session::linkRollRandom(Stream stream, const ToxicSpec& spec) {
+  roll_random_ = Random(randomKey(stream, spec, kRandomRoll));
+  return roll_random_;
+}
+
+void Session::onLinkStageBuilt(Stream stream, const ToxicSpec& spec, bool applied) {
   if (applied) ++env_.stats->toxics_applied[spec.type];
+  // Bounded: a scheduled toxic is rebuilt at every activation (with the same outcome).
+  if (decisions_.size() < 64) decisions_.push_back({spec.name, stream, applied});
+  spdlog::debug("toxicity roll proxy={} conn={} conn_ordinal={} toxic={} stream={} toxicity={} applied={}",
+                env_.proxy_name, id_, env_.connection_ordinal, spec.name, streamName(stream), spec.toxicity, applied);
 }
 
 void Session::onLinkRead(Stream stream, std::size_t bytes) {

@@ -3,6 +3,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,9 +29,17 @@ struct SessionEnv {
   Millis connect_timeout{10'000};
   std::shared_ptr<BufferBudget> budget;  // shared: a closing session may outlive the registry
   std::shared_ptr<ProxyStats> stats;
-  std::shared_ptr<Random> random;
   // The proxy's http_request_faults option: X-Faultline-Abort / -Delay act on their request.
   bool http_request_faults = false;
+  uint64_t seed = 0;  // with the proxy name and the ordinal, the key of every random choice
+  uint64_t connection_ordinal = 0;  // 1 for the proxy's first connection
+};
+
+// One toxicity roll on this session, kept for listing connections (and logged at debug level).
+struct ToxicDecision {
+  std::string toxic;
+  Stream stream = Stream::kDownstream;
+  bool applied = false;
 };
 
 class Session;
@@ -62,6 +71,9 @@ class Session final : private LinkEvents {
   void close(CloseReason reason, CloseMode mode, const std::string& detail = "");
   void detach() { owner_ = nullptr; }
   uint64_t id() const { return id_; }
+  uint64_t connectionOrdinal() const { return env_.connection_ordinal; }  // on its proxy, from 1
+  // Each toxicity roll of this session, in the order the stages were built (bounded).
+  const std::vector<ToxicDecision>& decisions() const { return decisions_; }
   bool closing() const { return closing_; }
   std::size_t bufferedBytes() const { return up_.bufferedBytes() + down_.bufferedBytes(); }
 
@@ -78,6 +90,8 @@ class Session final : private LinkEvents {
   void onLinkEnded(Stream stream) override;
   void onLinkToxicClose(Stream stream, CloseMode mode, const std::string& toxic) override;
   Random& linkRandom(Stream stream, const ToxicSpec& spec) override;
+  Random& linkRollRandom(Stream stream, const ToxicSpec& spec) override;
+  RandomKey randomKey(Stream stream, const ToxicSpec& spec, uint32_t purpose) const;
   void onLinkStageBuilt(Stream stream, const ToxicSpec& spec, bool applied) override;
   void onLinkClosed(Stream stream) override;
 
@@ -107,6 +121,11 @@ class Session final : private LinkEvents {
   std::shared_ptr<HttpExchangeLayer> http_;  // made with the first http_* toxic; shared with both chains
   uint64_t bytes_up_ = 0;
   uint64_t bytes_down_ = 0;
+  // One generator per (direction, toxic) for the stage's draws, kept across rebuilds; the roll
+  // gets a fresh one each time (same key, so the same outcome on this link).
+  std::map<std::pair<Stream, std::string>, Random> randoms_;
+  Random roll_random_{uint64_t{0}};
+  std::vector<ToxicDecision> decisions_;
 };
 
 }  // namespace faultline

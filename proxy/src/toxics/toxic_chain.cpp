@@ -67,7 +67,7 @@ ToxicChain::~ToxicChain() {
 std::unique_ptr<ToxicChain::Stage> ToxicChain::makeStage(const ToxicSpecPtr& spec) {
   auto stage = std::make_unique<Stage>();
   stage->spec = spec;
-  BuiltStage built = buildToxicStage(*spec, sink_.random(*spec));
+  BuiltStage built = buildToxicStage(*spec, sink_.rollRandom(*spec));
   stage->toxic = std::move(built.toxic);
   stage->applied = built.applied;
   stage->ctx = std::make_unique<StageContext>(*this, *stage);

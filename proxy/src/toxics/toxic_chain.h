@@ -30,6 +30,10 @@ class ChainSink {
   virtual void closeSession(CloseMode mode, const std::string& toxic) = 0;
   virtual Scheduler& scheduler() = 0;
   virtual Random& random(const ToxicSpec& spec) = 0;
+  // The generator of a stage's toxicity roll, asked for each time a stage is built. A sink can
+  // hand out a fresh one derived from the same key, so a toxic re-attached (by a schedule or an
+  // update) rolls the same outcome on the same link. By default the stage's own random().
+  virtual Random& rollRandom(const ToxicSpec& spec) { return random(spec); }
   // A stage was built for `spec`: applied = its toxicity roll won (false: a pass-through).
   virtual void stageBuilt(const ToxicSpec& spec, bool applied) = 0;
   // The chain has finished what it was doing (no stage is on the stack): what writeChunk queued

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "scenario/fault_windows.h"
 #include "scenario/placeholders.h"
 #include "scenario/scenario_parser.h"
 
@@ -176,6 +177,35 @@ TEST(ShippedScenarios, EveryFileInConfigsScenariosValidates) {
     EXPECT_TRUE(r.ok()) << errorsOf(r);
   }
   EXPECT_GE(count, 6);
+}
+
+}  // namespace
+}  // namespace faultline::scenario
+
+namespace faultline::scenario {
+namespace {
+
+TEST(FaultWindows, FollowTheToxicsSchedulesClippedToTheLoad) {
+  auto r = parseScenarioText(R"(scenario: w
+target: http://127.0.0.1:1/
+load: {rate: 1, duration: 20s}
+proxies:
+  - name: partner
+    listen: 127.0.0.1:0
+    upstream: 127.0.0.1:9
+    toxics:
+      - {name: slow, type: latency, attributes: {latency: 5}, schedule: {start: 2s, duration: 3s, every: 10s, times: 3}}
+expect:
+  recovered_within: 1s
+)", "w.yaml", kFixed);
+  ASSERT_TRUE(r.ok()) << errorsOf(r);  // the last window ends before the load does
+  const auto windows = faultWindows(r.spec.proxies, 20);
+  ASSERT_EQ(windows.size(), 2u);  // the third would start at 22 s
+  EXPECT_DOUBLE_EQ(windows[0].start_s, 2);
+  EXPECT_DOUBLE_EQ(windows[0].end_s, 5);
+  EXPECT_DOUBLE_EQ(windows[1].start_s, 12);
+  EXPECT_DOUBLE_EQ(windows[1].end_s, 15);
+  EXPECT_EQ(windows[0].label, "partner: latency");
 }
 
 }  // namespace

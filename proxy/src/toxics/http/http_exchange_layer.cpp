@@ -114,6 +114,10 @@ Toxic& HttpExchangeLayer::requestStage() { return *request_stage_; }
 Toxic& HttpExchangeLayer::responseStage() { return *response_stage_; }
 
 void HttpExchangeLayer::setToxics(const std::vector<ToxicSpecPtr>& specs, Random& random) {
+  setToxics(specs, [&random](const ToxicSpec&) -> Random& { return random; });
+}
+
+void HttpExchangeLayer::setToxics(const std::vector<ToxicSpecPtr>& specs, const RollSource& roll_for) {
   std::vector<Installed> next;
   std::set<std::string> kept;
   for (const auto& spec : specs) {
@@ -127,7 +131,7 @@ void HttpExchangeLayer::setToxics(const std::vector<ToxicSpecPtr>& specs, Random
       continue;
     }
     Installed fresh{spec, nullptr};
-    if (spec->probability.roll(random)) fresh.toxic = createHttpToxic(*spec);
+    if (spec->probability.roll(roll_for(*spec))) fresh.toxic = createHttpToxic(*spec);
     next.push_back(std::move(fresh));
   }
   toxics_ = std::move(next);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -44,6 +46,10 @@ class HttpExchangeLayer {
   // their toxicity roll); new ones roll toxicity once, here. Held messages whose delay toxic is
   // gone are let go, in order.
   void setToxics(const std::vector<ToxicSpecPtr>& specs, Random& random);
+  // The toxicity roll of each toxic from its own generator (the session derives one per toxic
+  // from the seed, so a replay makes the same decisions).
+  using RollSource = std::function<Random&(const ToxicSpec&)>;
+  void setToxics(const std::vector<ToxicSpecPtr>& specs, const RollSource& roll_for);
   void setClientFaults(bool on) { options_.client_faults = on; }
 
   Toxic& requestStage();
