@@ -23,13 +23,17 @@ OrderedJson proxyToJson(const ProxyInfo& info) {
   out["enabled"] = info.enabled;
   // Faultline's option, shown only when set, so the default proxy keeps Toxiproxy's exact shape.
   if (info.reset_on_upstream_error) out["on_upstream_error"] = "reset";
+  // Only when on: a default proxy keeps Toxiproxy's exact shape.
+  if (info.http_request_faults) out["http_request_faults"] = true;
   out["toxics"] = std::move(toxics);
   return out;
 }
 
 Result<ProxyConfig> proxyConfigFromJson(const json& body, const std::string& where) {
   if (auto s = requireObject(body, where); !s) return s.error();
-  if (auto s = checkKnownFields(body, where, {"name", "listen", "upstream", "enabled", "on_upstream_error", "toxics"}); !s) {
+  if (auto s = checkKnownFields(body, where,
+                                {"name", "listen", "upstream", "enabled", "on_upstream_error", "toxics", "http_request_faults"});
+      !s) {
     return s.error();
   }
   ProxyConfig config;
@@ -48,6 +52,9 @@ Result<ProxyConfig> proxyConfigFromJson(const json& body, const std::string& whe
   auto on_error = optionalString(body, "on_upstream_error", where);
   if (!on_error) return on_error.error();
   config.on_upstream_error = on_error->value_or("close");
+  auto request_faults = optionalBool(body, "http_request_faults", where);
+  if (!request_faults) return request_faults.error();
+  config.http_request_faults = request_faults->value_or(false);
   auto toxics = body.find("toxics");
   if (toxics != body.end() && !toxics->is_null()) {
     std::string field = fieldName(where, "toxics");

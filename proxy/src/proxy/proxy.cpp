@@ -134,6 +134,7 @@ ProxyInfo Proxy::info() const {
   info.upstream = upstream_.toString();
   info.enabled = enabled_;
   info.reset_on_upstream_error = on_upstream_error_ == CloseMode::kReset;
+  info.http_request_faults = http_request_faults_;
   for (Stream stream : {Stream::kUpstream, Stream::kDownstream}) {
     for (const auto& toxic : toxics_) {
       if (toxic->stream == stream) info.toxics.push_back(toxic);
@@ -275,6 +276,7 @@ void Proxy::onConnection(Listener& listener) {
   env.seed = env_.seed;
   env.connection_ordinal = ++connection_ordinal_;
   env.on_upstream_error = on_upstream_error_;
+  env.http_request_faults = http_request_faults_;
   auto* session = new Session(std::move(env), ++*env_.next_session_id, this);
   if (int rc = listener.accept(session->client()); rc < 0) {
     session->close(Session::CloseReason::kError, CloseMode::kGraceful, std::string("accept: ") + uv_strerror(rc));

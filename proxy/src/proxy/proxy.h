@@ -68,6 +68,8 @@ class Proxy final : public SessionOwner {
   // Replaces the list and pushes it to every live session. Scheduled toxics outside their
   // window stay in the list but are not handed to sessions.
   void setToxicList(std::vector<ToxicSpecPtr> toxics);
+  // Sessions accepted from now on honour X-Faultline-Abort / X-Faultline-Delay.
+  void setHttpRequestFaults(bool on) { http_request_faults_ = on; }
   // For GET: none for a toxic without a schedule.
   std::optional<ScheduleStatus> scheduleStatus(const std::string& toxic) const;
 
@@ -98,6 +100,7 @@ class Proxy final : public SessionOwner {
   HostPort upstream_;
   bool enabled_ = true;
   CloseMode on_upstream_error_ = CloseMode::kGraceful;
+  bool http_request_faults_ = false;
   Listener* listener_ = nullptr;  // self-freeing after close()
   std::unique_ptr<ConnectBlackhole> blackhole_;  // instead of listener_ while connect_timeout is on
   ToxicScheduler* scheduler_ = nullptr;  // self-freeing after close(); made at the first schedule

@@ -25,6 +25,8 @@ struct ProxyConfig {
   // What a client sees when the upstream refuses: "close" (accept, then EOF: Toxiproxy) or
   // "reset" (RST). Validated by buildProxySpec.
   std::string on_upstream_error = "close";
+  // X-Faultline-Abort / X-Faultline-Delay request headers act on their request (off by default).
+  bool http_request_faults = false;
 };
 
 // A partial update (POST/PATCH /proxies/{name}): absent fields keep their value.
@@ -67,6 +69,7 @@ struct ProxyInfo {
   std::string upstream;
   bool enabled = true;
   bool reset_on_upstream_error = false;  // on_upstream_error = reset
+  bool http_request_faults = false;
   std::vector<ToxicSpecPtr> toxics;  // upstream toxics first, each stream in chain order
   std::map<std::string, ScheduleStatus> schedules;  // by toxic name, for scheduled toxics
   std::shared_ptr<const ProxyStats> stats;

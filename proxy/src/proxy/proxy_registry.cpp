@@ -118,6 +118,7 @@ Result<ProxyInfo> ProxyRegistry::create(const ProxySpec& spec) {
   } else {
     (void)proxy->setEnabled(false);
   }
+  proxy->setHttpRequestFaults(spec.http_request_faults);
   proxy->setToxicList(toSpecPtrs(spec.toxics, {}));
   ProxyInfo info = proxy->info();
   proxies_.emplace(spec.name, std::move(proxy));

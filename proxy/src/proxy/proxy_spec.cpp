@@ -98,6 +98,7 @@ Result<ProxySpec> buildProxySpec(const ProxyConfig& config, const std::string& w
   spec.listen = *listen;
   spec.upstream = *upstream;
   spec.enabled = config.enabled;
+  spec.http_request_faults = config.http_request_faults;
   spec.toxics = config.toxics;
   spec.toxics_given = config.toxics_given;
   return spec;

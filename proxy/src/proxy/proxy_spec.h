@@ -20,6 +20,7 @@ struct ProxySpec {
   HostPort upstream;
   bool enabled = true;
   bool reset_on_upstream_error = false;  // on_upstream_error: "reset" (true) or "close"
+  bool http_request_faults = false;  // see ProxyConfig::http_request_faults
   std::vector<ToxicSpec> toxics;  // in chain order, names unique
   bool toxics_given = false;      // see ProxyConfig::toxics_given
 };

@@ -98,7 +98,8 @@ class RulesDocument {
     std::size_t before = reader_.errorCount();
     // A rules file states the whole proxy: no toxics key means no toxics.
     out.toxics_given = true;
-    auto keys = reader_.mapEntries(node, path, {"name", "listen", "upstream", "enabled", "on_upstream_error", "toxics"});
+    auto keys = reader_.mapEntries(node, path,
+                                   {"name", "listen", "upstream", "enabled", "on_upstream_error", "toxics", "http_request_faults"});
     auto name = reader_.requiredString(node, keys, path, "name", "a proxy name");
     if (name) {
       if (auto valid = checkProxyName(*name); valid) {
@@ -135,6 +136,9 @@ class RulesDocument {
     }
     if (auto it = keys.find("enabled"); it != keys.end()) {
       if (auto enabled = reader_.boolean(it->second.value, path + ".enabled")) out.enabled = *enabled;
+    }
+    if (auto it = keys.find("http_request_faults"); it != keys.end()) {
+      if (auto on = reader_.boolean(it->second.value, path + ".http_request_faults")) out.http_request_faults = *on;
     }
     if (auto it = keys.find("toxics"); it != keys.end() && !it->second.value.IsNull()) {
       const YAML::Node& list = it->second.value;

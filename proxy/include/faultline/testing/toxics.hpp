@@ -41,17 +41,17 @@ struct Toxic {
 };
 
 inline Toxic latency(int64_t latency_ms, int64_t jitter_ms = 0) {
-  return {"latency", "", "downstream", 1.0, {{"latency", latency_ms}, {"jitter", jitter_ms}}};
+  return {"latency", "", "downstream", 1.0, {{"latency", latency_ms}, {"jitter", jitter_ms}}, {}};
 }
 // Resets connections (RST) `timeout_ms` after they open; 0 = at once.
-inline Toxic resetPeer(int64_t timeout_ms = 0) { return {"reset_peer", "", "downstream", 1.0, {{"timeout", timeout_ms}}}; }
+inline Toxic resetPeer(int64_t timeout_ms = 0) { return {"reset_peer", "", "downstream", 1.0, {{"timeout", timeout_ms}}, {}}; }
 // Swallows data and closes after `timeout_ms`; 0 = holds the connection forever (a blackhole).
-inline Toxic timeout(int64_t timeout_ms = 0) { return {"timeout", "", "downstream", 1.0, {{"timeout", timeout_ms}}}; }
-inline Toxic bandwidth(int64_t rate_kbps) { return {"bandwidth", "", "downstream", 1.0, {{"rate", rate_kbps}}}; }
+inline Toxic timeout(int64_t timeout_ms = 0) { return {"timeout", "", "downstream", 1.0, {{"timeout", timeout_ms}}, {}}; }
+inline Toxic bandwidth(int64_t rate_kbps) { return {"bandwidth", "", "downstream", 1.0, {{"rate", rate_kbps}}, {}}; }
 inline Toxic slicer(int64_t average_size, int64_t size_variation, int64_t delay_us) {
   return {"slicer", "", "downstream", 1.0,
-          {{"average_size", average_size}, {"size_variation", size_variation}, {"delay", delay_us}}};
+          {{"average_size", average_size}, {"size_variation", size_variation}, {"delay", delay_us}}, {}};
 }
-inline Toxic limitData(int64_t bytes) { return {"limit_data", "", "downstream", 1.0, {{"bytes", bytes}}}; }
+inline Toxic limitData(int64_t bytes) { return {"limit_data", "", "downstream", 1.0, {{"bytes", bytes}}, {}}; }
 
 }  // namespace faultline::testing
