@@ -15,6 +15,7 @@
 #include "core/clock.h"  // proxy_registry.h uses Millis without including it
 #include "proxy/proxy_registry.h"
 #include "rules/rules_service.h"
+#include "toxics/toxic_streams.h"
 
 namespace faultline {
 
@@ -330,10 +331,20 @@ HttpResponse ControlRouter::createToxic(const std::string& proxy, const HttpRequ
   if (!json) return badBody(json.error());
   auto input = toxicInputFromJson(*json);
   if (!input) return badBody(input.error());
-  auto spec = buildToxicSpec(*input);
-  if (!spec) return errorFrom(spec.error());
-  auto added = registry_.addToxic(proxy, *spec);
-  if (!added) return errorFrom(added.error());
+  auto specs = buildToxicSpecs(*input);
+  if (!specs) return errorFrom(specs.error());
+  // stream "both" adds two toxics, all or nothing; the answer is the last (downstream) one, a
+  // single toxic object as every Toxiproxy client expects.
+  std::vector<std::string> added_names;
+  Result<ToxicSpecPtr> added = Error::invalid("no toxic");
+  for (const auto& spec : *specs) {
+    added = registry_.addToxic(proxy, spec);
+    if (!added) {
+      for (const auto& name : added_names) (void)registry_.removeToxic(proxy, name);
+      return errorFrom(added.error());
+    }
+    added_names.push_back(spec.name);
+  }
   // Toxiproxy answers 200 here, not 201; clients check for it.
   return jsonResponse(200, toxicToJson(**added, registry_.scheduleStatus(proxy, (*added)->name)));
 }
@@ -357,7 +368,14 @@ HttpResponse ControlRouter::updateToxic(const std::string& proxy, const std::str
 }
 
 HttpResponse ControlRouter::deleteToxic(const std::string& proxy, const std::string& toxic) {
-  if (auto status = registry_.removeToxic(proxy, toxic); !status) return errorFrom(status.error());
+  auto status = registry_.removeToxic(proxy, toxic);
+  if (!status && status.error().code == ErrorCode::kNotFound && registry_.toxic(proxy, toxic + "_upstream") &&
+      registry_.toxic(proxy, toxic + "_downstream")) {
+    // The name a "stream": "both" request gave: remove the pair it made.
+    (void)registry_.removeToxic(proxy, toxic + "_upstream");
+    status = registry_.removeToxic(proxy, toxic + "_downstream");
+  }
+  if (!status) return errorFrom(status.error());
   return HttpResponse::empty(204);
 }
 

@@ -16,6 +16,8 @@ namespace faultline {
 
 class Listener;
 class BufferBudget;
+class ConnectBlackhole;
+class FdReserve;
 class ToxicScheduler;
 
 struct ProxyEnv {
@@ -26,6 +28,7 @@ struct ProxyEnv {
   std::shared_ptr<BufferBudget> budget;
   uint64_t seed = 0;  // every random choice derives from it (core/random.h RandomKey)
   uint64_t* next_session_id = nullptr;
+  std::shared_ptr<FdReserve> fd_reserve;  // may be null (no reserve)
 };
 
 // One named proxy: a listener, its sessions and its toxics. Changes reach live sessions at once.
@@ -37,6 +40,7 @@ class Proxy final : public SessionOwner {
   Proxy(const Proxy&) = delete;
   Proxy& operator=(const Proxy&) = delete;
 
+  // Listens; while a connect_timeout toxic is present, holds the address unanswered instead.
   Status start();
   // Closes the listener and every session (disable, delete).
   void stop();
@@ -48,6 +52,9 @@ class Proxy final : public SessionOwner {
   // and stop when not. On failure nothing changed.
   Status moveTo(const HostPort& listen, bool enabled);
   void setUpstream(const HostPort& upstream);
+  // on_upstream_error: kGraceful (close, Toxiproxy) or kReset; applies to new connections.
+  void setUpstreamErrorMode(CloseMode mode) { on_upstream_error_ = mode; }
+  CloseMode upstreamErrorMode() const { return on_upstream_error_; }
 
   const std::string& name() const { return name_; }
   bool enabled() const { return enabled_; }
@@ -73,6 +80,12 @@ class Proxy final : public SessionOwner {
 
  private:
   void onConnection(Listener& listener);
+  Status openListener();
+  // connect_timeout: the listen address stops answering connection attempts (see
+  // ConnectBlackhole); open sessions are untouched.
+  bool connectTimeoutWanted() const;
+  Status holdConnects();
+  void syncConnectTimeout();
   void closeSessions();
   // Schedules (toxic_scheduler.h): the active lists to every live session, and expiry.
   void pushToxicsToSessions();
@@ -84,7 +97,9 @@ class Proxy final : public SessionOwner {
   HostPort listen_;
   HostPort upstream_;
   bool enabled_ = true;
+  CloseMode on_upstream_error_ = CloseMode::kGraceful;
   Listener* listener_ = nullptr;  // self-freeing after close()
+  std::unique_ptr<ConnectBlackhole> blackhole_;  // instead of listener_ while connect_timeout is on
   ToxicScheduler* scheduler_ = nullptr;  // self-freeing after close(); made at the first schedule
   std::vector<ToxicSpecPtr> toxics_;
   std::unordered_set<Session*> sessions_;

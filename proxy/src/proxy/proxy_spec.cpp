@@ -67,6 +67,13 @@ Result<HostPort> parseUpstreamAddress(const std::string& text) {
   return parsed;
 }
 
+Result<bool> parseUpstreamErrorMode(const std::string& text) {
+  if (text == "close") return false;
+  if (text == "reset") return true;
+  return Error::invalid("invalid on_upstream_error: expected close (accept, then EOF, as Toxiproxy does) or reset "
+                        "(the client sees a reset), got '" + escapeForDisplay(text) + "'");
+}
+
 Result<ProxySpec> buildProxySpec(const ProxyConfig& config, const std::string& where) {
   const std::string suffix = where.empty() ? "" : " at " + where;
   if (config.name.empty()) return Error::invalid("missing required field: name" + suffix);
@@ -80,7 +87,10 @@ Result<ProxySpec> buildProxySpec(const ProxyConfig& config, const std::string& w
   for (const auto& toxic : config.toxics) {
     if (!names.insert(toxic.name).second) return Error::conflict("toxic already exists: " + toxic.name + suffix);
   }
+  auto reset_on_error = parseUpstreamErrorMode(config.on_upstream_error);
+  if (!reset_on_error) return Error::invalid(reset_on_error.error().message + suffix);
   ProxySpec spec;
+  spec.reset_on_upstream_error = *reset_on_error;
   spec.name = config.name;
   spec.listen = *listen;
   spec.upstream = *upstream;

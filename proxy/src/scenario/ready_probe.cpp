@@ -1,5 +1,10 @@
 #include "scenario/ready_probe.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstring>
 
 namespace faultline::scenario {
@@ -44,6 +49,20 @@ void probeTcpPort(uv_loop_t* loop, const std::string& host, uint16_t port, std::
                                   closeProbe(p);
                                 });
   if (rc != 0) closeProbe(probe);
+}
+
+Result<uint16_t> freeLoopbackPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Error::io("socket failed");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  ::close(fd);
+  if (!ok) return Error::io("cannot bind a free port on 127.0.0.1");
+  return ntohs(address.sin_port);
 }
 
 }  // namespace faultline::scenario

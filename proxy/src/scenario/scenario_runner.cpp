@@ -1,10 +1,6 @@
 #include "scenario/scenario_runner.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <uv.h>
 
 #include <fmt/format.h>
@@ -28,22 +24,6 @@ namespace faultline::scenario {
 namespace {
 
 constexpr uint64_t kTickMs = 20;
-
-// A free loopback port: bound, read back, released. Another process could take it in between;
-// on a test machine that is rare, and the command then fails to start with a clear message.
-Result<uint16_t> freePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Error::io("socket failed");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-  ::close(fd);
-  if (!ok) return Error::io("cannot bind a free port on 127.0.0.1");
-  return ntohs(address.sin_port);
-}
 
 std::string where(const ScenarioSpec& spec, const LocatedText& t) {
   return fmt::format("{}:{}:{}: {}", spec.file, t.where.line, t.where.column, t.path);
@@ -125,7 +105,7 @@ class VariantRun {
     values_ = options_.fixed;
     for (const auto& [k, v] : variant_.vars) values_["var." + k] = v;
     for (const auto& name : spec_.port_names) {
-      auto port = freePort();
+      auto port = freeLoopbackPort();
       if (!port.ok()) return fail(port.error().message);
       values_["port." + name] = std::to_string(*port);
     }

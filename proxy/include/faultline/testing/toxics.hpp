@@ -18,11 +18,22 @@ struct Toxic {
   std::string stream = "downstream";  // "upstream" = client -> server bytes
   double toxicity = 1.0;              // share of connections affected
   std::map<std::string, int64_t> attributes;
+  // String-valued attributes (cut's mode, latency's distribution, any toxic's client CIDR).
+  std::map<std::string, std::string> text_attributes = {};
   std::optional<Schedule> schedule = std::nullopt;  // testing/schedule.hpp; absent: always on
 
   Toxic named(std::string n) const { Toxic t = *this; t.name = std::move(n); return t; }
   Toxic upstream() const { Toxic t = *this; t.stream = "upstream"; return t; }
   Toxic withToxicity(double p) const { Toxic t = *this; t.toxicity = p; return t; }
+  // Both directions in one request: the server makes <name>_upstream and <name>_downstream.
+  Toxic bothStreams() const { Toxic t = *this; t.stream = "both"; return t; }
+  Toxic with(const std::string& key, const std::string& value) const {
+    Toxic t = *this;
+    t.text_attributes[key] = value;
+    return t;
+  }
+  // Only connections from this client block ("127.0.0.2/32", "::1/128") get the toxic.
+  Toxic forClients(const std::string& cidr) const { return with("client", cidr); }
   // On only inside the schedule's windows; removed by the server after the last one.
   Toxic during(const Schedule& s) const { Toxic t = *this; t.schedule = s; return t; }
   // On from now for `length`, then removed by the server: outlives no crashed test.
