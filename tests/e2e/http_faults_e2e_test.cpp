@@ -25,14 +25,14 @@ class Stack : public ::testing::Test {
  protected:
   void SetUp() override {
     upstream_ = std::make_unique<ChildProcess>(std::vector<std::string>{"/usr/bin/env", "python3", "-u", kScripts + "/upstream.py"});
-    std::string text = upstream_->waitForLine("listening", 10s);
+    std::string text = upstream_->lineContaining("listening", 10s);
     if (auto at = text.find("listening"); at != std::string::npos) text = text.substr(at + 9);
     std::istringstream line(text);
     line >> http_port_ >> echo_port_;
     ASSERT_GT(http_port_, 0) << "python3 upstream did not start: " << upstream_->output();
     server_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{"/bin/sh", "-c", "exec '" + kBin + "' serve --port 0 2>&1"});
-    const std::string api_line = server_->waitForLine("control API listening on", 10s);
+    const std::string api_line = server_->lineContaining("control API listening on", 10s);
     api_port_ = api_line.empty() ? 0 : apiPortFromLine(api_line);
     ASSERT_GT(api_port_, 0) << server_->output();
     proxy_port_ = createProxy("partner", http_port_);

@@ -1,5 +1,7 @@
 #include "proxy/proxy_spec.h"
 
+#include "net/original_destination.h"
+
 #include <cctype>
 #include <cstdio>
 #include <set>
@@ -55,6 +57,7 @@ Result<HostPort> parseListenAddress(const std::string& text) {
 }
 
 Result<HostPort> parseUpstreamAddress(const std::string& text) {
+  if (text == kOriginalDestination) return originalDestinationUpstream();  // transparent mode
   auto parsed = parseHostPort(text);
   if (!parsed) return parsed.error();
   if (parsed->port == 0 || parsed->host.empty()) {

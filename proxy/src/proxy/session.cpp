@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include "net/original_destination.h"
 #include "net/uv_error.h"
 #include "proxy/buffer_budget.h"
 #include "toxics/http/http_layer_stage.h"
@@ -71,8 +72,21 @@ void Session::start() {
   spdlog::debug("session accepted proxy={} conn={} client={}", env_.proxy_name, id_, peer_);
   // The dial borrows the upstream link's timer queue for its deadline: no handle of its own.
   dialer_.setOnResolveSettled([this] { onHandleClosed(); });
+  HostPort target = env_.upstream;
+  if (isOriginalDestination(target)) {  // transparent mode: where the client was going
+    uv_os_fd_t fd = -1;
+    uv_fileno(reinterpret_cast<uv_handle_t*>(&client_), &fd);
+    auto original = originalDestination(fd);
+    if (!original) {
+      ++env_.stats->upstream_connect_failures;
+      close(CloseReason::kUpstreamFailed, CloseMode::kGraceful, original.error().message);
+      return;
+    }
+    target = *original;
+    spdlog::debug("session original destination proxy={} conn={} upstream={}", env_.proxy_name, id_, target.toString());
+  }
   dialer_.start(
-      env_.loop, &upstream_, env_.upstream, [this](const Dialer::Outcome& outcome) { onDialed(outcome); },
+      env_.loop, &upstream_, target, [this](const Dialer::Outcome& outcome) { onDialed(outcome); },
       &up_.timerQueue(), env_.connect_timeout);
 }
 
