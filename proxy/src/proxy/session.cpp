@@ -236,8 +236,8 @@ Random& Session::linkRandom(Stream stream, const ToxicSpec& spec) {
 }
 
 Random& Session::linkRollRandom(Stream stream, const ToxicSpec& spec) {
-  roll_random_ = Random(randomKey(stream, spec, kRandomRoll));
-  return roll_random_;
+  roll_random_ = std::make_unique<Random>(randomKey(stream, spec, kRandomRoll));
+  return *roll_random_;
 }
 
 void Session::onLinkStageBuilt(Stream stream, const ToxicSpec& spec, bool applied) {

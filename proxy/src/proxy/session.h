@@ -130,7 +130,9 @@ class Session final : private LinkEvents {
   // One generator per (direction, toxic) for the stage's draws, kept across rebuilds; the roll
   // gets a fresh one each time (same key, so the same outcome on this link).
   std::map<std::pair<Stream, std::string>, Random> randoms_;
-  Random roll_random_{uint64_t{0}};
+  // Made at the first roll: a generator is ~2.5 KiB, and a session without toxics never rolls
+  // (idle sessions stay small).
+  std::unique_ptr<Random> roll_random_;
   std::vector<ToxicDecision> decisions_;
 };
 
