@@ -183,6 +183,11 @@ std::string routeTemplate(std::string_view path) {
   }
   if (parts[0] != "proxies") return kUnknownRoute;
   if (parts.size() == 2) return "/proxies/{proxy}";
+  if (parts[2] == "connections") {
+    if (parts.size() == 3) return "/proxies/{proxy}/connections";
+    if (parts.size() == 4) return "/proxies/{proxy}/connections/{id}";
+    return kUnknownRoute;
+  }
   if (parts[2] != "toxics") return kUnknownRoute;
   if (parts.size() == 3) return "/proxies/{proxy}/toxics";
   if (parts.size() == 4) return "/proxies/{proxy}/toxics/{toxic}";
@@ -223,6 +228,10 @@ HttpResponse ControlRouter::dispatch(const HttpRequest& request, const std::stri
     if (m == "GET") return listToxics(proxy);
     if (m == "POST") return createToxic(proxy, request);
     return methodNotAllowed("GET, POST");
+  }
+  if (route == "/proxies/{proxy}/connections") return m == "GET" ? listConnections(proxy) : methodNotAllowed("GET");
+  if (route == "/proxies/{proxy}/connections/{id}") {
+    return m == "DELETE" ? killConnection(proxy, toxic, request) : methodNotAllowed("DELETE");
   }
   // "/proxies/{proxy}/toxics/{toxic}"
   if (m == "GET") return getToxic(proxy, toxic);

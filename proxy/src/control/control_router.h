@@ -61,6 +61,9 @@ class ControlRouter {
   HttpResponse updateToxic(const std::string& proxy, const std::string& toxic, const HttpRequest& request);
   HttpResponse deleteToxic(const std::string& proxy, const std::string& toxic);
   HttpResponse reset();
+  // connections_routes.cpp
+  HttpResponse listConnections(const std::string& proxy) const;
+  HttpResponse killConnection(const std::string& proxy, const std::string& id, const HttpRequest& request);
   HttpResponse metrics() const;
   HttpResponse reload();
   HttpResponse rules() const;

@@ -10,6 +10,7 @@
 #include "core/result.h"
 #include "net/address.h"
 #include "proxy/proxy_config.h"
+#include "proxy/connection_info.h"
 #include "proxy/session.h"
 
 namespace faultline {
@@ -65,6 +66,9 @@ class Proxy final : public SessionOwner {
   std::optional<ScheduleStatus> scheduleStatus(const std::string& toxic) const;
 
   std::size_t sessionCount() const { return sessions_.size(); }
+  // The connections API (connections_access.cpp): live sessions sorted by id, and ending one.
+  std::vector<ConnectionInfo> connections() const;
+  bool killConnection(uint64_t id, CloseMode mode);
   std::size_t bufferedBytes() const;
 
   // SessionOwner

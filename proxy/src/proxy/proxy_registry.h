@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "net/address.h"
+#include "proxy/connection_info.h"
 #include "proxy/proxy_config.h"
 #include "proxy/proxy_spec.h"
 
@@ -69,6 +70,11 @@ class ProxyRegistry {
   std::optional<ScheduleStatus> scheduleStatus(const std::string& proxy, const std::string& toxic) const;
   // Replaces the whole toxic list of a proxy (rules reload), keeping unchanged toxics' stages.
   Status setToxics(const std::string& proxy, const std::vector<ToxicSpec>& toxics);
+
+  // A proxy's live connections (404 for an unknown proxy), and ending one of them by id (404
+  // "connection not found" when it is not live).
+  Result<std::vector<ConnectionInfo>> connections(const std::string& proxy) const;
+  Status killConnection(const std::string& proxy, uint64_t id, CloseMode mode);
 
   // Enables every proxy and removes every toxic; open connections stay.
   void reset();

@@ -1,6 +1,7 @@
 #include "proxy/session.h"
 
 #include <spdlog/spdlog.h>
+#include <chrono>
 #include <sys/socket.h>
 
 #include "net/uv_error.h"
@@ -32,6 +33,7 @@ const char* reasonName(Session::CloseReason reason) {
     case Session::CloseReason::kToxic: return "toxic";
     case Session::CloseReason::kProxyStopped: return "proxy_stopped";
     case Session::CloseReason::kError: return "error";
+    case Session::CloseReason::kKilled: return "killed";
   }
   return "unknown";
 }
@@ -66,6 +68,8 @@ Session::~Session() = default;
 
 void Session::start() {
   peer_ = peerName(&client_);
+  opened_at_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
   spdlog::debug("session accepted proxy={} conn={} client={}", env_.proxy_name, id_, peer_);
   // The dial borrows the upstream link's timer queue for its deadline: no handle of its own.
   dialer_.setOnResolveSettled([this] { onHandleClosed(); });
