@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "control/json_mapping.h"
+#include "events/event_bus.h"
 #include "http/http_wire.h"
 #include "metrics/metrics_renderer.h"
 #include "core/clock.h"  // proxy_registry.h uses Millis without including it
@@ -175,7 +176,7 @@ std::string routeTemplate(std::string_view path) {
   bool no_empty = std::all_of(parts.begin(), parts.end(), [](std::string_view p) { return !p.empty(); });
   if (parts.empty() || !no_empty) return kUnknownRoute;
   if (parts.size() == 1) {
-    for (const char* known : {"version", "proxies", "populate", "reset", "metrics", "reload", "rules"}) {
+    for (const char* known : {"version", "proxies", "populate", "reset", "metrics", "reload", "rules", "events"}) {
       // Built by append: `"/" + std::string(...)` trips a GCC 12 -Wrestrict false positive.
       if (parts[0] == known) return std::string("/").append(known);
     }
@@ -265,6 +266,7 @@ HttpResponse ControlRouter::createProxy(const HttpRequest& request) {
   if (!config) return badBody(config.error());
   auto created = registry_.create(*config);
   if (!created) return errorFrom(created.error());
+  registry_.events().publish("proxy_created", created->name, {{"proxy_config", proxyToJson(*created)}});
   return jsonResponse(201, proxyToJson(*created));
 }
 
@@ -294,6 +296,9 @@ HttpResponse ControlRouter::populate(const HttpRequest& request) {
   }
   auto result = registry_.populate(configs);
   if (result.error) return fail(httpStatus(result.error->code), result.error->message, result.proxies);
+  for (const auto& info : result.proxies) {
+    registry_.events().publish("proxy_created", info.name, {{"proxy_config", proxyToJson(info)}, {"via", "populate"}});
+  }
   OrderedJson body;
   body["proxies"] = OrderedJson::array();
   for (const auto& info : result.proxies) body["proxies"].push_back(proxyToJson(info));
@@ -315,11 +320,13 @@ HttpResponse ControlRouter::updateProxy(const std::string& name, const HttpReque
   if (!patch) return badBody(patch.error());
   auto updated = registry_.update(name, *patch);
   if (!updated) return errorFrom(updated.error());
+  registry_.events().publish("proxy_updated", name, {{"proxy_config", proxyToJson(*updated)}});
   return jsonResponse(200, proxyToJson(*updated));
 }
 
 HttpResponse ControlRouter::deleteProxy(const std::string& name) {
   if (auto status = registry_.remove(name); !status) return errorFrom(status.error());
+  registry_.events().publish("proxy_deleted", name);
   return HttpResponse::empty(204);
 }
 
@@ -343,6 +350,7 @@ HttpResponse ControlRouter::createToxic(const std::string& proxy, const HttpRequ
   if (!spec) return errorFrom(spec.error());
   auto added = registry_.addToxic(proxy, *spec);
   if (!added) return errorFrom(added.error());
+  registry_.events().publish("toxic_added", proxy, {{"toxic", toxicToJson(**added)}});
   // Toxiproxy answers 200 here, not 201; clients check for it.
   return jsonResponse(200, toxicToJson(**added, registry_.scheduleStatus(proxy, (*added)->name)));
 }
@@ -362,11 +370,13 @@ HttpResponse ControlRouter::updateToxic(const std::string& proxy, const std::str
   if (!patch) return badBody(patch.error());
   auto updated = registry_.updateToxic(proxy, toxic, *patch);
   if (!updated) return errorFrom(updated.error());
+  registry_.events().publish("toxic_updated", proxy, {{"toxic", toxicToJson(**updated)}});
   return jsonResponse(200, toxicToJson(**updated, registry_.scheduleStatus(proxy, toxic)));
 }
 
 HttpResponse ControlRouter::deleteToxic(const std::string& proxy, const std::string& toxic) {
   if (auto status = registry_.removeToxic(proxy, toxic); !status) return errorFrom(status.error());
+  registry_.events().publish("toxic_removed", proxy, {{"name", toxic}});
   return HttpResponse::empty(204);
 }
 
@@ -386,7 +396,11 @@ HttpResponse ControlRouter::metrics() const {
 
 HttpResponse ControlRouter::reload() {
   if (rules_ == nullptr) return errorResponse(404, kNoRulesMessage);
-  if (auto status = rules_->reload(); !status) return errorFrom(status.error());
+  if (auto status = rules_->reload(); !status) {
+    registry_.events().publish("rules_reloaded", "", {{"ok", false}, {"error", status.error().message}});
+    return errorFrom(status.error());
+  }
+  registry_.events().publish("rules_reloaded", "", {{"ok", true}});
   return HttpResponse::json(200, rules_->status().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 

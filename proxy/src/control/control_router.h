@@ -38,13 +38,17 @@ class ControlRouter {
   // calls it for the answers it gives itself (400/408/413/414/431), so every response has one.
   void stamp(HttpResponse& response);
 
+  // Host, user agent and token checks; status 0 = allowed. The streamed /events route (which
+  // ControlServer answers itself) goes through it too.
+  HttpResponse checkAccess(const HttpRequest& request) const;
+  ProxyRegistry& registry() { return registry_; }
+
   // The server's counters, shown by /metrics (may stay null).
   void setHttpStats(const HttpServerStats* stats) { http_stats_ = stats; }
   const ApiRequestCounters& requestCounters() const { return counters_; }
 
  private:
   HttpResponse dispatch(const HttpRequest& request, const std::string& route);
-  HttpResponse checkAccess(const HttpRequest& request) const;  // status 0 = allowed
   bool hostAllowed(const std::string& host_header) const;
   std::string nextRequestId();
 

@@ -17,6 +17,7 @@ namespace faultline {
 
 class Listener;
 class BufferBudget;
+class EventBus;
 class ToxicScheduler;
 
 struct ProxyEnv {
@@ -25,6 +26,7 @@ struct ProxyEnv {
   std::size_t max_connections = 0;
   Millis connect_timeout{10'000};
   std::shared_ptr<BufferBudget> budget;
+  std::shared_ptr<EventBus> events;
   uint64_t seed = 0;  // every random choice derives from it (core/random.h RandomKey)
   uint64_t* next_session_id = nullptr;
 };

@@ -19,6 +19,7 @@ struct uv_loop_s;
 namespace faultline {
 
 class Proxy;
+class EventBus;
 class BufferBudget;
 
 struct RegistryOptions {
@@ -84,6 +85,8 @@ class ProxyRegistry {
   void stopAccepting();
 
   const RegistryOptions& options() const { return options_; }
+  // What happened, for GET /events (shared: a closing session may outlive the registry).
+  EventBus& events() const { return *events_; }
   std::size_t bufferedBytes() const;  // all links together
   std::size_t globalCapHits() const;
   std::size_t sessionCount() const;  // live sessions of every proxy
@@ -102,6 +105,7 @@ class ProxyRegistry {
   uv_loop_s* loop_;
   RegistryOptions options_;
   std::shared_ptr<BufferBudget> budget_;
+  std::shared_ptr<EventBus> events_;
   std::unique_ptr<Shared> shared_;
   std::map<std::string, std::unique_ptr<Proxy>> proxies_;
   mutable std::size_t toxic_limit_hits_ = 0;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <sys/socket.h>
 
+#include "events/event_bus.h"
 #include "net/uv_error.h"
 #include "proxy/buffer_budget.h"
 #include "toxics/http/http_layer_stage.h"
@@ -99,6 +100,10 @@ void Session::onDialed(const Dialer::Outcome& outcome) {
     return;
   }
   connected_ = true;
+  if (env_.events) {
+    env_.events->publish("connection_opened", env_.proxy_name,
+                         {{"conn", id_}, {"client", peer_}, {"upstream", env_.upstream.toString()}});
+  }
   uv_tcp_nodelay(&client_, 1);
   uv_tcp_nodelay(&upstream_, 1);
   std::vector<ToxicSpecPtr> none;
@@ -252,6 +257,11 @@ void Session::close(CloseReason reason, CloseMode mode, const std::string& detai
     return;
   }
   closing_ = true;
+  if (env_.events) {
+    env_.events->publish("connection_closed", env_.proxy_name,
+                         {{"conn", id_}, {"client", peer_}, {"reason", reasonName(reason)}, {"detail", detail},
+                          {"bytes", {{"upstream", bytes_up_}, {"downstream", bytes_down_}}}});
+  }
   const bool quiet = reason == CloseReason::kDone || reason == CloseReason::kProxyStopped;
   auto level = reason == CloseReason::kUpstreamFailed ? spdlog::level::warn
                : quiet                                ? spdlog::level::debug

@@ -18,6 +18,7 @@
 namespace faultline {
 
 class BufferBudget;
+class EventBus;
 struct ConnectionInfo;
 
 // What a session needs from its proxy, captured at accept so a session can outlive the proxy
@@ -30,6 +31,7 @@ struct SessionEnv {
   Millis connect_timeout{10'000};
   std::shared_ptr<BufferBudget> budget;  // shared: a closing session may outlive the registry
   std::shared_ptr<ProxyStats> stats;
+  std::shared_ptr<EventBus> events;  // may be null (unit tests)
   // The proxy's http_request_faults option: X-Faultline-Abort / -Delay act on their request.
   bool http_request_faults = false;
   uint64_t seed = 0;  // with the proxy name and the ordinal, the key of every random choice
