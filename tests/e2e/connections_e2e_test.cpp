@@ -151,3 +151,26 @@ TEST_F(ConnectionsApi, CliListsAndKills) {
 
 }  // namespace
 }  // namespace faultline::testing
+
+namespace faultline::testing {
+namespace {
+
+TEST_F(ConnectionsApi, TopOncePrintsOneFrameWithProxiesConnectionsAndEvents) {
+  ASSERT_TRUE(server_.addToxic("echo", {{"name", "slow"}, {"type", "latency"}, {"attributes", {{"latency", 1}}}}));
+  Socket client = Socket::connectTo(port_);
+  ASSERT_TRUE(client.sendAll("top"));
+  ASSERT_EQ(client.readExactly(3, 5s), "top");
+  ASSERT_EQ(waitForCount(server_, "echo", 1).size(), 1u);
+  const std::string host = "http://127.0.0.1:" + std::to_string(server_.apiPort());
+  auto run = runFaultline({"--host", host, "--no-color", "top", "--once"}, 20s);
+  EXPECT_EQ(run.code, 0) << run.output;
+  EXPECT_NE(run.output.find("faultline top"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("slow(latency)"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("CONNECTIONS"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find(" open "), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("connection_opened  echo conn="), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("toxic_added  echo"), std::string::npos) << run.output;
+}
+
+}  // namespace
+}  // namespace faultline::testing

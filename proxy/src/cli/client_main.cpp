@@ -14,6 +14,7 @@
 #include "cli/schedule_args.h"
 #include "cli/client_commands.h"
 #include "cli/connections_commands.h"
+#include "cli/top_command.h"
 #include "cli/fleet.h"
 #include "http/http_url.h"
 
@@ -176,6 +177,9 @@ int runClient(const std::vector<std::string>& raw_args, const ClientEnvironment&
   kill->add_option("proxy", name, "Proxy name")->required();
   kill->add_option("id", conn_id, "Connection id (from `faultline connections PROXY`)")->required();
   kill->add_flag("--reset", kill_reset, "Reset (RST) both peers at once instead of closing gracefully");
+  bool top_once = false;
+  auto* top = app.add_subcommand("top", "Live view: proxies, connections, bytes/s, toxics, recent events (q quits)");
+  top->add_flag("--once", top_once, "Print one frame and exit (for scripts)");
 
   // main dispatches these before calling us; they are declared above only for the help listing.
   if (raw_args.size() >= 2 && (raw_args[1] == "serve" || raw_args[1] == "validate")) {
@@ -228,6 +232,7 @@ int runClient(const std::vector<std::string>& raw_args, const ClientEnvironment&
   if (*rules) return showRules(api, output);
   if (*connections) return listConnections(api, output, name);
   if (*kill) return killConnection(api, output, name, conn_id, kill_reset);
+  if (*top) return runTop(api, output, top_once);
   if (*toxic_add) {
     if (add_upstream && add_downstream) {
       err << "faultline: toxic add: choose one of --upstream or --downstream\n";
