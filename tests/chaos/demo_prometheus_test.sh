@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # demo_prometheus_test BUILD_DIR SOURCE_DIR -- `scripts/demo up` on free loopback ports, then:
 #  - `promtool check metrics` passes on every /metrics (Faultline, partner, server, client);
-#  - Debian's Prometheus, with configs/prometheus.yml (its ports swapped for this run's), scrapes
+#  - Debian's Prometheus, with configs/monitoring/prometheus.yml (its ports swapped for this run's), scrapes
 #    all four targets (up == 1) and sees the demo's series;
 #  - `up` again starts nothing, `down` stops every process, `down` again is a no-op.
 # Exit 77 (a ctest SKIP) with the reason when prometheus or promtool is not installed.
@@ -51,8 +51,8 @@ done
 
 sed -e "s/127.0.0.1:8474/127.0.0.1:$api/" -e "s/127.0.0.1:22221/127.0.0.1:$partner/" \
     -e "s/127.0.0.1:8080/127.0.0.1:$server/" -e "s/127.0.0.1:8090/127.0.0.1:$client/" \
-    "$src/configs/prometheus.yml" >"$work/prometheus.yml"
-promtool check config "$work/prometheus.yml" >/dev/null || fail "configs/prometheus.yml does not pass promtool check config"
+    "$src/configs/monitoring/prometheus.yml" >"$work/prometheus.yml"
+promtool check config "$work/prometheus.yml" >/dev/null || fail "configs/monitoring/prometheus.yml does not pass promtool check config"
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
   --web.listen-address="127.0.0.1:$prom" >"$work/prometheus.log" 2>&1 &
 prom_pid=$!

@@ -183,6 +183,29 @@ for (const c of toxicCases) {
   });
 }
 
+test('an http_abort toxic: string attributes round-trip typed, and requests get the synthetic answer', async () => {
+  const proxy = await createProxy('http_abort');
+  const toxic = await proxy.addToxic({
+    name: 'partner_down', type: 'http_abort', stream: 'downstream', toxicity: 1,
+    attributes: { status: 503, path: '/data*', percentage: 100 },
+  });
+  assert.equal(toxic.type, 'http_abort');
+  assert.equal(toxic.attributes.status, 503);
+  assert.equal(toxic.attributes.path, '/data*');
+  const updated = await toxic.update({
+    name: toxic.name, type: 'http_abort', stream: 'downstream', toxicity: 1, attributes: { status: '429', retry_after: 1 },
+  });
+  assert.equal(updated.attributes.status, 429);
+  assert.equal(updated.attributes.path, '/data*');
+  const answer = await fetch(`http://${proxy.listen}/data/1`);
+  assert.equal(answer.status, 429);
+  assert.equal(answer.headers.get('x-faultline-fault'), 'partner_down');
+  assert.equal(answer.headers.get('retry-after'), '1');
+  await answer.text();
+  await toxic.remove();
+  await proxy.remove();
+});
+
 test('a noop toxic is accepted (200) and passes bytes unchanged', async () => {
   const proxy = await createProxy('noop');
   const response = await fetch(`${apiUrl}/proxies/${proxy.name}/toxics`, {

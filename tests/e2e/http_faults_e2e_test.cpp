@@ -21,18 +21,18 @@ using nlohmann::json;
 const std::string kBin = std::string(FAULTLINE_BIN_DIR) + "/faultline";
 const std::string kScripts = std::string(FAULTLINE_HTTP_SCRIPTS);
 
-class Stack : public ::testing::Test {
+class HttpFaultsE2e : public ::testing::Test {
  protected:
   void SetUp() override {
     upstream_ = std::make_unique<ChildProcess>(std::vector<std::string>{"/usr/bin/env", "python3", "-u", kScripts + "/upstream.py"});
-    std::string text = upstream_->waitForLine("listening", 10s);
+    std::string text = upstream_->lineContaining("listening", 10s);
     if (auto at = text.find("listening"); at != std::string::npos) text = text.substr(at + 9);
     std::istringstream line(text);
     line >> http_port_ >> echo_port_;
     ASSERT_GT(http_port_, 0) << "python3 upstream did not start: " << upstream_->output();
     server_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{"/bin/sh", "-c", "exec '" + kBin + "' serve --port 0 2>&1"});
-    const std::string api_line = server_->waitForLine("control API listening on", 10s);
+    const std::string api_line = server_->lineContaining("control API listening on", 10s);
     api_port_ = api_line.empty() ? 0 : apiPortFromLine(api_line);
     ASSERT_GT(api_port_, 0) << server_->output();
     proxy_port_ = createProxy("partner", http_port_);
@@ -92,7 +92,7 @@ std::map<std::string, std::string> checks(const std::string& output) {
   return out;
 }
 
-TEST_F(Stack, KeepAliveConnectionGetsToxicsAddedAndRemovedWhileOpen) {
+TEST_F(HttpFaultsE2e, KeepAliveConnectionGetsToxicsAddedAndRemovedWhileOpen) {
   const std::string output = run({"/usr/bin/env", "python3", kScripts + "/keepalive_client.py", std::to_string(api_port_), "partner",
                                   std::to_string(proxy_port_)});
   auto got = checks(output);
@@ -115,7 +115,7 @@ TEST_F(Stack, KeepAliveConnectionGetsToxicsAddedAndRemovedWhileOpen) {
   EXPECT_NE(metrics.find(R"(faultline_http_requests_total{proxy="partner"} )"), std::string::npos);
 }
 
-TEST_F(Stack, CurlSeesTheSyntheticAnswerAndTheUpstreamNeverDoes) {
+TEST_F(HttpFaultsE2e, CurlSeesTheSyntheticAnswerAndTheUpstreamNeverDoes) {
   json added = call("POST", "/proxies/partner/toxics",
                     R"({"name":"limited","type":"http_abort","attributes":{"status":"429","retry_after":1,"method":"GET,POST"}})");
   ASSERT_EQ(added["attributes"]["status"], 429) << added.dump();  // a string in, an integer out
@@ -130,7 +130,7 @@ TEST_F(Stack, CurlSeesTheSyntheticAnswerAndTheUpstreamNeverDoes) {
   EXPECT_EQ(count, "0");
 }
 
-TEST_F(Stack, NonHttpStreamThroughAProxyWithHttpToxicsIsByteIdentical) {
+TEST_F(HttpFaultsE2e, NonHttpStreamThroughAProxyWithHttpToxicsIsByteIdentical) {
   const int port = createProxy("db", echo_port_);
   ASSERT_GT(port, 0);
   call("POST", "/proxies/db/toxics", R"({"name":"all","type":"http_abort","attributes":{}})");
@@ -144,10 +144,25 @@ TEST_F(Stack, NonHttpStreamThroughAProxyWithHttpToxicsIsByteIdentical) {
   EXPECT_NE(metrics.find(R"(faultline_http_non_http_streams_total{proxy="db"} 1)"), std::string::npos) << metrics;
 }
 
-TEST_F(Stack, ProxyWithoutHttpToxicsPassesClientFaultHeadersUntouched) {
+TEST_F(HttpFaultsE2e, ProxyWithoutHttpToxicsPassesClientFaultHeadersUntouched) {
   const std::string body =
       run({"/usr/bin/env", "curl", "-s", "-H", "X-Faultline-Abort: 503", "http://127.0.0.1:" + std::to_string(proxy_port_) + "/x"});
   EXPECT_EQ(body, "client fault header reached the upstream");  // the option is off by default
+}
+
+TEST_F(HttpFaultsE2e, HttpRequestFaultsOptionLetsAClientFailOneRequest) {
+  json created = call("POST", "/proxies",
+                      json{{"name", "tests"}, {"listen", "127.0.0.1:0"}, {"upstream", "127.0.0.1:" + std::to_string(http_port_)},
+                           {"http_request_faults", true}}.dump());
+  ASSERT_EQ(created.value("http_request_faults", false), true) << created.dump();
+  const std::string listen = created["listen"];
+  const std::string base = "http://127.0.0.1:" + listen.substr(listen.rfind(':') + 1);
+  const std::string failed = run({"/usr/bin/env", "curl", "-si", "-H", "X-Faultline-Abort: 503", base + "/one"});
+  EXPECT_EQ(failed.rfind("HTTP/1.1 503 Service Unavailable\r\n", 0), 0u) << failed;
+  EXPECT_NE(failed.find("X-Faultline-Fault: X-Faultline-Abort\r\n"), std::string::npos);
+  // The delay header is taken off before the request goes upstream.
+  EXPECT_EQ(run({"/usr/bin/env", "curl", "-s", "-H", "X-Faultline-Delay: 200", base + "/two"}), "path=/two");
+  EXPECT_EQ(run({"/usr/bin/env", "curl", "-s", base + "/three"}), "path=/three");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "faultline/testing.hpp"
 #include "http/http_client.h"
 #include "support/child_process.h"
 #include "support/sockets.h"
@@ -31,14 +32,14 @@ class Server {
     std::string command = "exec '" + kBin + "' serve --port 0";
     for (const auto& arg : extra) command += " '" + arg + "'";
     process_ = std::make_unique<ChildProcess>(std::vector<std::string>{"/bin/sh", "-c", command + " 2>&1"});
-    const std::string line = process_->waitForLine("control API listening on", 10s);
+    const std::string line = process_->lineContaining("control API listening on", 10s);
     port_ = line.empty() ? 0 : static_cast<uint16_t>(apiPortFromLine(line));
   }
   uint16_t port() const { return port_; }
   ChildProcess& process() { return *process_; }
   // Everything it printed so far (reads what is pending for up to `for_ms`).
   std::string output(std::chrono::milliseconds for_ms = 300ms) {
-    process_->waitForLine("\x01never printed\x01", for_ms);
+    process_->lineContaining("\x01never printed\x01", for_ms);
     return process_->output();
   }
 
@@ -204,6 +205,26 @@ TEST(ScheduleE2e, RulesToxicStaysDeclaredAndAReloadKeepsItsClock) {
       5s))
       << "a declared toxic stays declared (inactive) after its last window";
   fs::remove_all(dir);
+}
+
+TEST(ScheduleE2e, TestingHelperSendsTheScheduleAndForDurationExpires) {
+  auto echo = TcpServer::echo();
+  auto faultline = Faultline::start(kBin);
+  auto proxy = faultline.createProxy("helper", "127.0.0.1:" + std::to_string(echo.port()));
+  proxy.addToxic(latency(300).named("windowed").during(Schedule::after(60s).forDuration(1s).every(2s).times(3)));
+  proxy.addToxic(latency(300).named("brief").forDuration(500ms));
+  auto toxics = faultline.api().call("GET", "/proxies/helper/toxics");
+  ASSERT_EQ(toxics.size(), 2u) << toxics.dump();
+  EXPECT_EQ(toxics[0]["schedule"].dump(), R"({"duration_ms":1000,"every_ms":2000,"start_ms":60000,"times":3})");
+  EXPECT_FALSE(toxics[0]["active"].get<bool>());
+  EXPECT_TRUE(toxics[1]["active"].get<bool>());
+  const auto until = SteadyClock::now() + 10s;
+  while (SteadyClock::now() < until && faultline.api().call("GET", "/proxies/helper/toxics").size() != 1) {
+    std::this_thread::sleep_for(20ms);
+  }
+  toxics = faultline.api().call("GET", "/proxies/helper/toxics");
+  ASSERT_EQ(toxics.size(), 1u) << "forDuration's toxic must be removed by the server";
+  EXPECT_EQ(toxics[0]["name"], "windowed");
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 
 const std::string kBin = std::string(FAULTLINE_BIN_DIR) + "/faultline";
 
-struct Run {
+struct ServeRun {
   std::unique_ptr<ChildProcess> server;
   uint16_t api = 0;
   uint16_t a = 0;
@@ -45,11 +45,11 @@ uint16_t proxyPort(const std::string& created) {
   return static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
 }
 
-Run start(const std::string& seed, uint16_t echo) {
-  Run run;
+ServeRun start(const std::string& seed, uint16_t echo) {
+  ServeRun run;
   run.server = std::make_unique<ChildProcess>(std::vector<std::string>{
       "/bin/sh", "-c", "exec '" + kBin + "' serve --port 0 --log-level debug --seed " + seed + " 2>&1"});
-  const std::string line = run.server->waitForLine("control API listening on", 10s);
+  const std::string line = run.server->lineContaining("control API listening on", 10s);
   if (line.empty()) return run;
   run.api = static_cast<uint16_t>(apiPortFromLine(line));
   const std::string upstream = "127.0.0.1:" + std::to_string(echo);
@@ -85,7 +85,7 @@ std::map<std::string, bool> decisions(ChildProcess& server, const std::string& p
       if ((*it)[1] == proxy) out[(*it)[2].str() + "/" + (*it)[3].str()] = (*it)[4] == "true";
     }
     if (out.size() >= expected) break;
-    server.waitForLine("\x01never\x01", 200ms);
+    server.lineContaining("\x01never\x01", 200ms);
   }
   return out;
 }
@@ -94,13 +94,13 @@ TEST(SeedE2e, SameSeedSameDecisionsWhateverTheInterleavingWithOtherProxies) {
   auto echo = TcpServer::echo();
   constexpr int kConnections = 16;
 
-  Run first = start("4242", echo.port());
+  ServeRun first = start("4242", echo.port());
   ASSERT_NE(first.a, 0) << first.server->output();
   for (int i = 0; i < kConnections; ++i) {  // a, b, a, b, ...
     connectOnce(first.a);
     connectOnce(first.b);
   }
-  Run second = start("4242", echo.port());
+  ServeRun second = start("4242", echo.port());
   ASSERT_NE(second.a, 0);
   // The other proxy busy first, then alongside: a's own sequence is all that matters.
   for (int i = 0; i < 5; ++i) connectOnce(second.b);
@@ -121,7 +121,7 @@ TEST(SeedE2e, SameSeedSameDecisionsWhateverTheInterleavingWithOtherProxies) {
   EXPECT_LT(applied, 2 * kConnections);
 
   // Another seed gives other decisions (2^-32 odds of an accidental match).
-  Run third = start("4243", echo.port());
+  ServeRun third = start("4243", echo.port());
   ASSERT_NE(third.a, 0);
   for (int i = 0; i < kConnections; ++i) connectOnce(third.a);
   EXPECT_NE(decisions(*third.server, "a", 2 * kConnections), a1);
@@ -129,7 +129,7 @@ TEST(SeedE2e, SameSeedSameDecisionsWhateverTheInterleavingWithOtherProxies) {
 
 TEST(SeedE2e, WithoutASeedTheChosenOneIsLoggedForReplay) {
   ChildProcess server({"/bin/sh", "-c", "exec '" + kBin + "' serve --port 0 2>&1"});
-  const std::string line = server.waitForLine("random seed=", 10s);
+  const std::string line = server.lineContaining("random seed=", 10s);
   EXPECT_NE(line.find("replay this run's toxic decisions with --seed"), std::string::npos) << line;
 }
 

@@ -1,6 +1,7 @@
 // Issue 19 (items 3, 4, 8, 9, 10, 11 and the keep-alive cap) and issue 11's Toxiproxy
 // compatibility gaps, each reproduced through the real binary's API.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <string>
@@ -158,6 +159,37 @@ TEST_F(ApiHardening, IdleKeepAliveConnectionsAtTheCapDoNotLockTheApiOut) {
   auto response = server_->api("GET", "/version");
   ASSERT_TRUE(response.ok()) << "a new API client was refused while the others sat idle";
   EXPECT_EQ(response->status, 200);
+}
+
+// Decide-and-fix: at the process fd limit the API stays reachable (descriptors held back from
+// the data path). Log level error: see Resources.AcceptAtTheFdLimitDoesNotSpinAndServiceRecovers.
+TEST_F(ApiHardening, TheApiStaysReachableWhenProxiedConnectionsTakeEveryDescriptor) {
+  server_ = std::make_unique<ServeProcess>(std::vector<std::string>{"--log-level", "error"}, "ulimit -n 96;");
+  ASSERT_TRUE(server_->ready()) << server_->child().output();
+  auto echo = TcpServer::echo();
+  const uint16_t port = server_->createProxy("echo", echo.port());
+  ASSERT_NE(port, 0);
+  Socket warm = Socket::connectTo(port);  // the session paths run once before the limit
+  ASSERT_TRUE(warm.sendAll("w"));
+  ASSERT_EQ(warm.readExactly(1, 5s), "w");
+  warm.close();
+  std::this_thread::sleep_for(200ms);
+
+  std::vector<Socket> flood;
+  for (int i = 0; i < 120; ++i) {
+    flood.push_back(Socket::connectTo(port));
+    if (flood.back().valid()) ::send(flood.back().fd(), "x", 1, MSG_NOSIGNAL);
+  }
+  std::this_thread::sleep_for(500ms);
+  for (int i = 0; i < 3; ++i) {
+    auto version = server_->api("GET", "/version");
+    ASSERT_TRUE(version.ok()) << "the API was unreachable at the fd limit";
+    EXPECT_EQ(version->status, 200);
+  }
+  auto metrics = server_->api("GET", "/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_EQ(metrics->body.find("faultline_limit_hits_total{limit=\"fd_reserve\"} 0"), std::string::npos);
+  flood.clear();
 }
 
 // Issue 11: Toxiproxy's /version framing, which its clients parse.

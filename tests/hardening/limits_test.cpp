@@ -50,7 +50,7 @@ TEST(Limits, EveryLimitHasARowInTheLimitHitsMetricStartingAtZero) {
   ASSERT_TRUE(server.ready()) << server.child().output();
   for (const char* limit : {"link_buffer_bytes", "global_buffer_bytes", "proxy_max_connections", "api_connections",
                             "api_url_bytes", "api_header_bytes", "api_body_bytes", "rules_file_bytes", "rules_nodes",
-                            "rules_depth"}) {
+                            "rules_depth", "proxy_toxics", "fd_reserve"}) {
     EXPECT_EQ(limitHits(server, limit), 0) << limit;
   }
   std::filesystem::remove_all(dir);

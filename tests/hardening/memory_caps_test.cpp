@@ -14,7 +14,7 @@
 #include <fstream>
 #include <thread>
 
-#include "serve_process.h"
+#include "support/serve_process.h"
 
 namespace faultline::testing {
 namespace {

@@ -43,3 +43,4 @@
 #include "faultline/testing/faultline.hpp"
 #include "faultline/testing/scopes.hpp"
 #include "faultline/testing/toxics.hpp"
+#include "faultline/testing/http_toxics.hpp"

@@ -16,6 +16,7 @@
 #include "core/clock.h"  // proxy_registry.h uses Millis without including it
 #include "proxy/proxy_registry.h"
 #include "rules/rules_service.h"
+#include "toxics/toxic_streams.h"
 
 namespace faultline {
 
@@ -346,11 +347,21 @@ HttpResponse ControlRouter::createToxic(const std::string& proxy, const HttpRequ
   if (!json) return badBody(json.error());
   auto input = toxicInputFromJson(*json);
   if (!input) return badBody(input.error());
-  auto spec = buildToxicSpec(*input);
-  if (!spec) return errorFrom(spec.error());
-  auto added = registry_.addToxic(proxy, *spec);
-  if (!added) return errorFrom(added.error());
-  registry_.events().publish("toxic_added", proxy, {{"toxic", toxicToJson(**added)}});
+  auto specs = buildToxicSpecs(*input);
+  if (!specs) return errorFrom(specs.error());
+  // stream "both" adds two toxics, all or nothing; the answer is the last (downstream) one, a
+  // single toxic object as every Toxiproxy client expects.
+  std::vector<std::string> added_names;
+  Result<ToxicSpecPtr> added = Error::invalid("no toxic");
+  for (const auto& spec : *specs) {
+    added = registry_.addToxic(proxy, spec);
+    if (!added) {
+      for (const auto& name : added_names) (void)registry_.removeToxic(proxy, name);
+      return errorFrom(added.error());
+    }
+    added_names.push_back(spec.name);
+    registry_.events().publish("toxic_added", proxy, {{"toxic", toxicToJson(**added)}});
+  }
   // Toxiproxy answers 200 here, not 201; clients check for it.
   return jsonResponse(200, toxicToJson(**added, registry_.scheduleStatus(proxy, (*added)->name)));
 }
@@ -375,7 +386,14 @@ HttpResponse ControlRouter::updateToxic(const std::string& proxy, const std::str
 }
 
 HttpResponse ControlRouter::deleteToxic(const std::string& proxy, const std::string& toxic) {
-  if (auto status = registry_.removeToxic(proxy, toxic); !status) return errorFrom(status.error());
+  auto status = registry_.removeToxic(proxy, toxic);
+  if (!status && status.error().code == ErrorCode::kNotFound && registry_.toxic(proxy, toxic + "_upstream") &&
+      registry_.toxic(proxy, toxic + "_downstream")) {
+    // The name a "stream": "both" request gave: remove the pair it made.
+    (void)registry_.removeToxic(proxy, toxic + "_upstream");
+    status = registry_.removeToxic(proxy, toxic + "_downstream");
+  }
+  if (!status) return errorFrom(status.error());
   registry_.events().publish("toxic_removed", proxy, {{"name", toxic}});
   return HttpResponse::empty(204);
 }

@@ -2,6 +2,7 @@
 
 #include "control/json_fields.h"
 #include "control/json_mapping.h"
+#include "toxics/toxic_streams.h"
 
 namespace faultline {
 
@@ -20,13 +21,19 @@ OrderedJson proxyToJson(const ProxyInfo& info) {
   out["listen"] = info.listen;
   out["upstream"] = info.upstream;
   out["enabled"] = info.enabled;
+  // Faultline's option, shown only when set, so the default proxy keeps Toxiproxy's exact shape.
+  if (info.reset_on_upstream_error) out["on_upstream_error"] = "reset";
+  // Only when on: a default proxy keeps Toxiproxy's exact shape.
+  if (info.http_request_faults) out["http_request_faults"] = true;
   out["toxics"] = std::move(toxics);
   return out;
 }
 
 Result<ProxyConfig> proxyConfigFromJson(const json& body, const std::string& where) {
   if (auto s = requireObject(body, where); !s) return s.error();
-  if (auto s = checkKnownFields(body, where, {"name", "listen", "upstream", "enabled", "toxics"}); !s) {
+  if (auto s = checkKnownFields(body, where,
+                                {"name", "listen", "upstream", "enabled", "on_upstream_error", "toxics", "http_request_faults"});
+      !s) {
     return s.error();
   }
   ProxyConfig config;
@@ -42,6 +49,12 @@ Result<ProxyConfig> proxyConfigFromJson(const json& body, const std::string& whe
   config.listen = listen->value_or("");
   config.upstream = upstream->value_or("");
   config.enabled = enabled->value_or(true);
+  auto on_error = optionalString(body, "on_upstream_error", where);
+  if (!on_error) return on_error.error();
+  config.on_upstream_error = on_error->value_or("close");
+  auto request_faults = optionalBool(body, "http_request_faults", where);
+  if (!request_faults) return request_faults.error();
+  config.http_request_faults = request_faults->value_or(false);
   auto toxics = body.find("toxics");
   if (toxics != body.end() && !toxics->is_null()) {
     std::string field = fieldName(where, "toxics");
@@ -51,9 +64,9 @@ Result<ProxyConfig> proxyConfigFromJson(const json& body, const std::string& whe
       std::string item = field + "[" + std::to_string(i) + "]";
       auto input = toxicInputFromJson((*toxics)[i], item);
       if (!input) return input.error();
-      auto spec = buildToxicSpec(*input, item);
-      if (!spec) return spec.error();
-      config.toxics.push_back(std::move(*spec));
+      auto specs = buildToxicSpecs(*input, item);
+      if (!specs) return specs.error();
+      for (auto& spec : *specs) config.toxics.push_back(std::move(spec));
     }
   }
   return config;
@@ -61,7 +74,7 @@ Result<ProxyConfig> proxyConfigFromJson(const json& body, const std::string& whe
 
 Result<ProxyPatch> proxyPatchFromJson(const json& body) {
   if (auto s = requireObject(body, ""); !s) return s.error();
-  if (auto s = checkKnownFields(body, "", {"name", "listen", "upstream", "enabled", "toxics"}); !s) {
+  if (auto s = checkKnownFields(body, "", {"name", "listen", "upstream", "enabled", "on_upstream_error", "toxics"}); !s) {
     return s.error();
   }
   ProxyPatch patch;
@@ -77,6 +90,9 @@ Result<ProxyPatch> proxyPatchFromJson(const json& body) {
   if (*listen && !(*listen)->empty()) patch.listen = **listen;
   if (*upstream && !(*upstream)->empty()) patch.upstream = **upstream;
   patch.enabled = *enabled;
+  auto on_error = optionalString(body, "on_upstream_error", "");
+  if (!on_error) return on_error.error();
+  if (*on_error && !(*on_error)->empty()) patch.on_upstream_error = **on_error;
   auto toxics = body.find("toxics");
   if (toxics != body.end() && !toxics->is_null() && !toxics->is_array()) {
     return wrongType("toxics", "an array of toxics", *toxics);

@@ -1,9 +1,11 @@
+#include <algorithm>
 #include <map>
 #include <string>
 
 #include "control/json_fields.h"
 #include "control/json_mapping.h"
 #include "control/schedule_json.h"
+#include "toxics/toxic_registry.h"
 
 namespace faultline {
 
@@ -41,8 +43,24 @@ Result<JsonAttributes> attributesFromJson(const json& body, const std::string& w
 
 OrderedJson toxicToJson(const ToxicSpec& spec, const std::optional<ScheduleStatus>& schedule) {
   OrderedJson attributes = OrderedJson::object();
-  for (const auto& [key, value] : spec.attributes) attributes[key] = value;
-  for (const auto& [key, value] : spec.text_attributes) attributes[key] = value;
+  // Faultline's extensions of a classic toxic (latency's p99 and distribution, any toxic's
+  // client) are left out while at their default: Toxiproxy's clients see Toxiproxy's shape.
+  const ToxicType* type = findToxicType(spec.type);
+  auto hidden = [type](const std::string& key, auto is_default) {
+    if (type == nullptr) return false;
+    for (const auto& a : type->attributes) {
+      if (a.name == key) return a.hidden_at_default && is_default(a);
+    }
+    return false;
+  };
+  for (const auto& [key, value] : spec.attributes) {
+    if (hidden(key, [&v = value](const AttributeInfo& a) { return v == a.default_value; })) continue;
+    attributes[key] = value;
+  }
+  for (const auto& [key, value] : spec.text_attributes) {
+    if (hidden(key, [&v = value](const AttributeInfo& a) { return v == a.default_text; })) continue;
+    attributes[key] = value;
+  }
   OrderedJson out;
   out["name"] = spec.name;
   out["type"] = spec.type;

@@ -190,6 +190,7 @@ void renderLimitHits(PrometheusWriter& w, const MetricsSources& sources, const s
     w.sample(name, {{"limit", "global_buffer_bytes"}}, static_cast<uint64_t>(sources.registry->globalCapHits()));
     w.sample(name, {{"limit", "proxy_max_connections"}}, sessions);
     w.sample(name, {{"limit", "proxy_toxics"}}, static_cast<uint64_t>(sources.registry->toxicLimitHits()));
+    w.sample(name, {{"limit", "fd_reserve"}}, static_cast<uint64_t>(sources.registry->fdReserveHits()));
   }
   if (sources.http != nullptr) {
     w.sample(name, {{"limit", "api_connections"}}, sources.http->connections_refused);

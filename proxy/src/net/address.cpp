@@ -1,5 +1,7 @@
 #include "net/address.h"
 
+#include "net/original_destination.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <uv.h>
@@ -11,6 +13,7 @@
 namespace faultline {
 
 std::string HostPort::toString() const {
+  if (isOriginalDestination(*this)) return host;  // transparent mode: no address of its own
   const std::string h = host.empty() ? "0.0.0.0" : host;
   std::string out;
   // Appending piece by piece (not "[" + h) also avoids a GCC 12 -Wrestrict false positive.

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "net/connect_blackhole.h"
+#include "net/fd_reserve.h"
 #include "proxy/listener.h"
 #include "proxy/toxic_scheduler.h"
 
@@ -19,7 +21,9 @@ Proxy::~Proxy() {
   if (scheduler_ != nullptr) scheduler_->close();
 }
 
-Status Proxy::start() {
+Status Proxy::start() { return connectTimeoutWanted() ? holdConnects() : openListener(); }
+
+Status Proxy::openListener() {
   if (listener_ != nullptr) return {};
   auto listener = Listener::open(env_.loop, listen_, [this](Listener& l) { onConnection(l); });
   if (!listener) {
@@ -41,6 +45,10 @@ void Proxy::stop() {
 }
 
 void Proxy::closeListener() {
+  if (blackhole_) {
+    blackhole_.reset();
+    spdlog::info("proxy stopped holding connects proxy={} listen={}", name_, listenString());
+  }
   if (listener_ == nullptr) return;
   listener_->close();
   listener_ = nullptr;
@@ -57,7 +65,7 @@ void Proxy::closeSessions() {
 }
 
 Status Proxy::setEnabled(bool enabled) {
-  if (enabled == enabled_ && (enabled == (listener_ != nullptr))) return {};
+  if (enabled == enabled_ && (enabled == (listener_ != nullptr || blackhole_ != nullptr))) return {};
   if (!enabled) {
     stop();
     enabled_ = false;
@@ -127,6 +135,8 @@ ProxyInfo Proxy::info() const {
   info.listen = listener_ != nullptr ? listener_->boundAddress() : listenString();
   info.upstream = upstream_.toString();
   info.enabled = enabled_;
+  info.reset_on_upstream_error = on_upstream_error_ == CloseMode::kReset;
+  info.http_request_faults = http_request_faults_;
   for (Stream stream : {Stream::kUpstream, Stream::kDownstream}) {
     for (const auto& toxic : toxics_) {
       if (toxic->stream == stream) info.toxics.push_back(toxic);
@@ -153,6 +163,8 @@ void Proxy::setToxicList(std::vector<ToxicSpecPtr> toxics) {
 }
 
 void Proxy::pushToxicsToSessions() {
+  // The listener follows the (scheduled) toxic list too: connect_timeout acts there.
+  syncConnectTimeout();
   const auto up = toxicsFor(Stream::kUpstream);
   const auto down = toxicsFor(Stream::kDownstream);
   // Copy: a toxic may close its session while attaching, which erases it from sessions_.
@@ -203,6 +215,55 @@ std::size_t Proxy::bufferedBytes() const {
   return total;
 }
 
+bool Proxy::connectTimeoutWanted() const {
+  for (const auto& toxic : toxics_) {
+    if (toxic->type != "connect_timeout") continue;
+    if (scheduler_ != nullptr && !scheduler_->active(toxic->name)) continue;
+    return true;
+  }
+  return false;
+}
+
+Status Proxy::holdConnects() {
+  if (blackhole_) return {};
+  // The listener's socket is closed at once by uv_close, so the address is free for the
+  // blackhole; a connect in between is refused, never half-accepted.
+  if (listener_ != nullptr) {
+    listener_->close();
+    listener_ = nullptr;
+  }
+  auto address = numericSockaddr(listen_);
+  if (!address) return Error::invalid("connect_timeout: listen address " + listen_.toString() + " is not numeric");
+  auto hole = ConnectBlackhole::open(reinterpret_cast<const sockaddr*>(&*address));
+  if (!hole) {
+    spdlog::warn("connect_timeout failed proxy={} listen={} error=\"{}\"", name_, listen_.toString(),
+                 hole.error().message);
+    (void)openListener();
+    return hole.error();
+  }
+  blackhole_ = std::move(*hole);
+  if (auto bound = parseHostPort(blackhole_->boundAddress())) listen_.port = bound->port;
+  enabled_ = true;
+  spdlog::info("proxy holding connects proxy={} listen={} toxic=connect_timeout", name_, listenString());
+  return {};
+}
+
+void Proxy::syncConnectTimeout() {
+  // A disabled proxy answers nothing anyway; enabling it later calls start(), which looks again.
+  if (!enabled_ || (listener_ == nullptr && !blackhole_)) return;
+  const bool wanted = connectTimeoutWanted();
+  if (wanted == (blackhole_ != nullptr)) return;
+  if (wanted) {
+    (void)holdConnects();
+    return;
+  }
+  blackhole_.reset();
+  if (auto status = openListener(); !status) {
+    spdlog::warn("proxy could not listen again after connect_timeout proxy={} error=\"{}\"", name_,
+                 status.error().message);
+  }
+}
+
 void Proxy::onSessionClosed(Session* session) { sessions_.erase(session); }
 
 void Proxy::onConnection(Listener& listener) {
@@ -217,9 +278,20 @@ void Proxy::onConnection(Listener& listener) {
   env.stats = stats_;
   env.seed = env_.seed;
   env.connection_ordinal = ++connection_ordinal_;
+  env.on_upstream_error = on_upstream_error_;
+  env.http_request_faults = http_request_faults_;
   auto* session = new Session(std::move(env), ++*env_.next_session_id, this);
   if (int rc = listener.accept(session->client()); rc < 0) {
     session->close(Session::CloseReason::kError, CloseMode::kGraceful, std::string("accept: ") + uv_strerror(rc));
+    return;
+  }
+  if (env_.fd_reserve && !env_.fd_reserve->ensure()) {
+    // At the process fd limit: the held-back descriptors are for the control API, so the way to
+    // fix things stays open. Refused until enough descriptors are free again.
+    ++stats_->connections_refused;
+    spdlog::warn("connection refused proxy={} reason=fd_reserve", name_);
+    session->detach();
+    session->close(Session::CloseReason::kError, CloseMode::kReset, "fd_reserve");
     return;
   }
   if (env_.max_connections > 0 && sessions_.size() >= env_.max_connections) {

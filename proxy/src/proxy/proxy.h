@@ -18,6 +18,8 @@ namespace faultline {
 class Listener;
 class BufferBudget;
 class EventBus;
+class ConnectBlackhole;
+class FdReserve;
 class ToxicScheduler;
 
 struct ProxyEnv {
@@ -29,6 +31,7 @@ struct ProxyEnv {
   std::shared_ptr<EventBus> events;
   uint64_t seed = 0;  // every random choice derives from it (core/random.h RandomKey)
   uint64_t* next_session_id = nullptr;
+  std::shared_ptr<FdReserve> fd_reserve;  // may be null (no reserve)
 };
 
 // One named proxy: a listener, its sessions and its toxics. Changes reach live sessions at once.
@@ -40,6 +43,7 @@ class Proxy final : public SessionOwner {
   Proxy(const Proxy&) = delete;
   Proxy& operator=(const Proxy&) = delete;
 
+  // Listens; while a connect_timeout toxic is present, holds the address unanswered instead.
   Status start();
   // Closes the listener and every session (disable, delete).
   void stop();
@@ -51,6 +55,9 @@ class Proxy final : public SessionOwner {
   // and stop when not. On failure nothing changed.
   Status moveTo(const HostPort& listen, bool enabled);
   void setUpstream(const HostPort& upstream);
+  // on_upstream_error: kGraceful (close, Toxiproxy) or kReset; applies to new connections.
+  void setUpstreamErrorMode(CloseMode mode) { on_upstream_error_ = mode; }
+  CloseMode upstreamErrorMode() const { return on_upstream_error_; }
 
   const std::string& name() const { return name_; }
   bool enabled() const { return enabled_; }
@@ -64,6 +71,8 @@ class Proxy final : public SessionOwner {
   // Replaces the list and pushes it to every live session. Scheduled toxics outside their
   // window stay in the list but are not handed to sessions.
   void setToxicList(std::vector<ToxicSpecPtr> toxics);
+  // Sessions accepted from now on honour X-Faultline-Abort / X-Faultline-Delay.
+  void setHttpRequestFaults(bool on) { http_request_faults_ = on; }
   // For GET: none for a toxic without a schedule.
   std::optional<ScheduleStatus> scheduleStatus(const std::string& toxic) const;
 
@@ -79,6 +88,12 @@ class Proxy final : public SessionOwner {
 
  private:
   void onConnection(Listener& listener);
+  Status openListener();
+  // connect_timeout: the listen address stops answering connection attempts (see
+  // ConnectBlackhole); open sessions are untouched.
+  bool connectTimeoutWanted() const;
+  Status holdConnects();
+  void syncConnectTimeout();
   void closeSessions();
   // Schedules (toxic_scheduler.h): the active lists to every live session, and expiry.
   void pushToxicsToSessions();
@@ -90,7 +105,10 @@ class Proxy final : public SessionOwner {
   HostPort listen_;
   HostPort upstream_;
   bool enabled_ = true;
+  CloseMode on_upstream_error_ = CloseMode::kGraceful;
+  bool http_request_faults_ = false;
   Listener* listener_ = nullptr;  // self-freeing after close()
+  std::unique_ptr<ConnectBlackhole> blackhole_;  // instead of listener_ while connect_timeout is on
   ToxicScheduler* scheduler_ = nullptr;  // self-freeing after close(); made at the first schedule
   std::vector<ToxicSpecPtr> toxics_;
   std::unordered_set<Session*> sessions_;

@@ -22,6 +22,11 @@ struct ProxyConfig {
   std::vector<ToxicSpec> toxics;  // in chain order
   // False when the input had no toxics key: /populate then leaves a kept proxy's toxics alone.
   bool toxics_given = false;
+  // What a client sees when the upstream refuses: "close" (accept, then EOF: Toxiproxy) or
+  // "reset" (RST). Validated by buildProxySpec.
+  std::string on_upstream_error = "close";
+  // X-Faultline-Abort / X-Faultline-Delay request headers act on their request (off by default).
+  bool http_request_faults = false;
 };
 
 // A partial update (POST/PATCH /proxies/{name}): absent fields keep their value.
@@ -29,6 +34,7 @@ struct ProxyPatch {
   std::optional<std::string> listen;
   std::optional<std::string> upstream;
   std::optional<bool> enabled;
+  std::optional<std::string> on_upstream_error;
 };
 
 // A partial toxic update: only toxicity and attributes change (Toxiproxy semantics); given
@@ -62,6 +68,8 @@ struct ProxyInfo {
   std::string listen;  // the bound address when listening (port 0 reports the real port)
   std::string upstream;
   bool enabled = true;
+  bool reset_on_upstream_error = false;  // on_upstream_error = reset
+  bool http_request_faults = false;
   std::vector<ToxicSpecPtr> toxics;  // upstream toxics first, each stream in chain order
   std::map<std::string, ScheduleStatus> schedules;  // by toxic name, for scheduled toxics
   std::shared_ptr<const ProxyStats> stats;

@@ -128,7 +128,7 @@ class Transaction {
         if (step.toxics_changed) {
           if (auto s = registry_.setToxics(step.name, want.toxics); !s) return s;
         }
-        if (step.patch.listen || step.patch.upstream || step.patch.enabled) {
+        if (step.patch.listen || step.patch.upstream || step.patch.enabled || step.patch.on_upstream_error) {
           auto updated = registry_.update(step.name, step.patch);
           if (!updated) return updated.error();
         }
@@ -152,6 +152,7 @@ class Transaction {
         config.listen = was.listen;
         config.upstream = was.upstream;
         config.enabled = was.enabled;
+        config.on_upstream_error = was.reset_on_upstream_error ? "reset" : "close";
         config.toxics = specsOf(was.toxics);
         config.toxics_given = true;
         auto created = registry_.create(config);
@@ -164,7 +165,8 @@ class Transaction {
         if (step.patch.listen) patch.listen = was.listen;
         if (step.patch.upstream) patch.upstream = was.upstream;
         if (step.patch.enabled || step.patch.listen) patch.enabled = was.enabled;
-        if (patch.listen || patch.upstream || patch.enabled) {
+        if (step.patch.on_upstream_error) patch.on_upstream_error = was.reset_on_upstream_error ? "reset" : "close";
+        if (patch.listen || patch.upstream || patch.enabled || patch.on_upstream_error) {
           auto restored = registry_.update(step.name, patch);
           if (!restored) status = restored.error();
         }
@@ -217,8 +219,12 @@ Result<ReconcileSummary> reconcileProxies(ProxyRegistry& registry, const Reconci
     if (moves) step.patch.listen = want.listen.empty() ? "127.0.0.1:0" : want.listen;
     if (!sameUpstream(want.upstream, info->upstream)) step.patch.upstream = want.upstream;
     if (want.enabled != info->enabled) step.patch.enabled = want.enabled;
+    if ((want.on_upstream_error == "reset") != info->reset_on_upstream_error) {
+      step.patch.on_upstream_error = want.on_upstream_error;
+    }
     step.toxics_changed = want.toxics_given && !sameToxics(want.toxics, info->toxics);
-    if (!step.patch.listen && !step.patch.upstream && !step.patch.enabled && !step.toxics_changed) {
+    if (!step.patch.listen && !step.patch.upstream && !step.patch.enabled && !step.patch.on_upstream_error &&
+        !step.toxics_changed) {
       ++summary.unchanged;
       continue;
     }

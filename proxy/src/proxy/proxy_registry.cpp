@@ -9,6 +9,7 @@
 
 #include "core/sigpipe.h"
 #include "proxy/buffer_budget.h"
+#include "net/fd_reserve.h"
 #include "proxy/proxy.h"
 #include "proxy/proxy_reconciler.h"
 #include "proxy/proxy_spec.h"
@@ -43,6 +44,7 @@ ProxyRegistry::ProxyRegistry(uv_loop_s* loop, RegistryOptions options)
       events_(std::make_shared<EventBus>()),
       shared_(std::make_unique<Shared>(Shared{0})) {
   ignoreSigpipe();
+  if (options_.fd_reserve > 0) fd_reserve_ = std::make_shared<FdReserve>(options_.fd_reserve);
   // Without --seed each process picks one and says which, so any run can be replayed.
   if (options_.seed == 0) {
     std::random_device device;
@@ -108,7 +110,9 @@ Result<ProxyInfo> ProxyRegistry::create(const ProxySpec& spec) {
   env.events = events_;
   env.seed = options_.seed;
   env.next_session_id = &shared_->next_session_id;
+  env.fd_reserve = fd_reserve_;
   auto proxy = std::make_unique<Proxy>(env, spec.name, spec.listen, spec.upstream);
+  proxy->setUpstreamErrorMode(spec.reset_on_upstream_error ? CloseMode::kReset : CloseMode::kGraceful);
   if (spec.enabled) {
     if (auto status = proxy->start(); !status) return status.error();
     // Port 0 is known only now: the bound port may not be the upstream either.
@@ -119,6 +123,7 @@ Result<ProxyInfo> ProxyRegistry::create(const ProxySpec& spec) {
   } else {
     (void)proxy->setEnabled(false);
   }
+  proxy->setHttpRequestFaults(spec.http_request_faults);
   proxy->setToxicList(toSpecPtrs(spec.toxics, {}));
   ProxyInfo info = proxy->info();
   proxies_.emplace(spec.name, std::move(proxy));
@@ -155,12 +160,19 @@ Result<ProxyInfo> ProxyRegistry::update(const std::string& name, const ProxyPatc
     upstream = *parsed;
   }
   if (auto s = checkUpstream(name, listen, upstream); !s) return s.error();
+  std::optional<bool> reset_on_error;
+  if (patch.on_upstream_error) {
+    auto parsed = parseUpstreamErrorMode(*patch.on_upstream_error);
+    if (!parsed) return parsed.error();
+    reset_on_error = *parsed;
+  }
   const bool enabled = patch.enabled.value_or(proxy->enabled());
   // `enabled: true` also re-binds a proxy whose listener failed earlier (the port is free again).
   if (patch.listen || patch.enabled) {
     if (auto status = proxy->moveTo(listen, enabled); !status) return status.error();
   }
   if (patch.upstream) proxy->setUpstream(upstream);
+  if (reset_on_error) proxy->setUpstreamErrorMode(*reset_on_error ? CloseMode::kReset : CloseMode::kGraceful);
   return proxy->info();
 }
 
@@ -325,6 +337,7 @@ void ProxyRegistry::stopAccepting() {
 
 std::size_t ProxyRegistry::bufferedBytes() const { return budget_->used(); }
 std::size_t ProxyRegistry::globalCapHits() const { return budget_->capHits(); }
+std::size_t ProxyRegistry::fdReserveHits() const { return fd_reserve_ ? fd_reserve_->releases() : 0; }
 std::size_t ProxyRegistry::sessionCount() const {
   std::size_t total = 0;
   for (const auto& [name, proxy] : proxies_) total += proxy->sessionCount();

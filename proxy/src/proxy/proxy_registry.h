@@ -21,6 +21,7 @@ namespace faultline {
 class Proxy;
 class EventBus;
 class BufferBudget;
+class FdReserve;
 
 struct RegistryOptions {
   std::size_t link_cap_bytes = 64u << 20;     // per link (one direction of one connection)
@@ -29,6 +30,9 @@ struct RegistryOptions {
   Millis connect_timeout{10'000};             // dialling the upstream
   uint64_t seed = 0;                          // 0 = random (chosen and logged); every decision derives from it
   std::size_t max_toxics_per_proxy = 64;      // 0 = unlimited; each toxic is a stage on every live link
+  // Descriptors held back from proxied connections so the control API stays reachable at the
+  // process fd limit (0 = none).
+  std::size_t fd_reserve = 16;
   // The control API's bound address: a proxy forwarding there is allowed, with a warning.
   std::optional<HostPort> control_address;
 };
@@ -91,6 +95,7 @@ class ProxyRegistry {
   std::size_t globalCapHits() const;
   std::size_t sessionCount() const;  // live sessions of every proxy
   std::size_t toxicLimitHits() const { return toxic_limit_hits_; }
+  std::size_t fdReserveHits() const;  // times proxied connections hit the fd reserve
   // Set once the control API is bound (see RegistryOptions::control_address).
   void setControlAddress(const HostPort& address) { options_.control_address = address; }
 
@@ -109,6 +114,7 @@ class ProxyRegistry {
   std::unique_ptr<Shared> shared_;
   std::map<std::string, std::unique_ptr<Proxy>> proxies_;
   mutable std::size_t toxic_limit_hits_ = 0;
+  std::shared_ptr<FdReserve> fd_reserve_;
 };
 
 }  // namespace faultline

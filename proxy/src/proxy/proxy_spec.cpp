@@ -1,5 +1,7 @@
 #include "proxy/proxy_spec.h"
 
+#include "net/original_destination.h"
+
 #include <cctype>
 #include <cstdio>
 #include <set>
@@ -55,6 +57,7 @@ Result<HostPort> parseListenAddress(const std::string& text) {
 }
 
 Result<HostPort> parseUpstreamAddress(const std::string& text) {
+  if (text == kOriginalDestination) return originalDestinationUpstream();  // transparent mode
   auto parsed = parseHostPort(text);
   if (!parsed) return parsed.error();
   if (parsed->port == 0 || parsed->host.empty()) {
@@ -65,6 +68,13 @@ Result<HostPort> parseUpstreamAddress(const std::string& text) {
                           "; expected a host name (letters, digits, '-', '.') or an IP address");
   }
   return parsed;
+}
+
+Result<bool> parseUpstreamErrorMode(const std::string& text) {
+  if (text == "close") return false;
+  if (text == "reset") return true;
+  return Error::invalid("invalid on_upstream_error: expected close (accept, then EOF, as Toxiproxy does) or reset "
+                        "(the client sees a reset), got '" + escapeForDisplay(text) + "'");
 }
 
 Result<ProxySpec> buildProxySpec(const ProxyConfig& config, const std::string& where) {
@@ -80,11 +90,15 @@ Result<ProxySpec> buildProxySpec(const ProxyConfig& config, const std::string& w
   for (const auto& toxic : config.toxics) {
     if (!names.insert(toxic.name).second) return Error::conflict("toxic already exists: " + toxic.name + suffix);
   }
+  auto reset_on_error = parseUpstreamErrorMode(config.on_upstream_error);
+  if (!reset_on_error) return Error::invalid(reset_on_error.error().message + suffix);
   ProxySpec spec;
+  spec.reset_on_upstream_error = *reset_on_error;
   spec.name = config.name;
   spec.listen = *listen;
   spec.upstream = *upstream;
   spec.enabled = config.enabled;
+  spec.http_request_faults = config.http_request_faults;
   spec.toxics = config.toxics;
   spec.toxics_given = config.toxics_given;
   return spec;

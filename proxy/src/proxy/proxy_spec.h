@@ -19,6 +19,8 @@ struct ProxySpec {
   HostPort listen;
   HostPort upstream;
   bool enabled = true;
+  bool reset_on_upstream_error = false;  // on_upstream_error: "reset" (true) or "close"
+  bool http_request_faults = false;  // see ProxyConfig::http_request_faults
   std::vector<ToxicSpec> toxics;  // in chain order, names unique
   bool toxics_given = false;      // see ProxyConfig::toxics_given
 };
@@ -37,6 +39,9 @@ Result<HostPort> parseUpstreamAddress(const std::string& text);
 // All of the above plus "missing required field: name|upstream" (Toxiproxy's words) and unique
 // toxic names. An empty listen means 127.0.0.1:0, as in Toxiproxy. `where` ("proxy 2") is
 // appended to every message as " at <where>".
+// on_upstream_error: "close" (false) or "reset" (true).
+Result<bool> parseUpstreamErrorMode(const std::string& text);
+
 Result<ProxySpec> buildProxySpec(const ProxyConfig& config, const std::string& where = "");
 
 // Terminal and log safe: control bytes and non-ASCII become \xNN, so a value quoted in a log line

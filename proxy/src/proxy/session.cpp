@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "events/event_bus.h"
+#include "net/original_destination.h"
 #include "net/uv_error.h"
 #include "proxy/buffer_budget.h"
 #include "toxics/http/http_layer_stage.h"
@@ -71,11 +72,26 @@ void Session::start() {
   peer_ = peerName(&client_);
   opened_at_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch()).count();
+  int peer_len = sizeof peer_address_;
+  if (uv_tcp_getpeername(&client_, reinterpret_cast<sockaddr*>(&peer_address_), &peer_len) != 0) peer_address_ = {};
   spdlog::debug("session accepted proxy={} conn={} client={}", env_.proxy_name, id_, peer_);
   // The dial borrows the upstream link's timer queue for its deadline: no handle of its own.
   dialer_.setOnResolveSettled([this] { onHandleClosed(); });
+  HostPort target = env_.upstream;
+  if (isOriginalDestination(target)) {  // transparent mode: where the client was going
+    uv_os_fd_t fd = -1;
+    uv_fileno(reinterpret_cast<uv_handle_t*>(&client_), &fd);
+    auto original = originalDestination(fd);
+    if (!original) {
+      ++env_.stats->upstream_connect_failures;
+      close(CloseReason::kUpstreamFailed, CloseMode::kGraceful, original.error().message);
+      return;
+    }
+    target = *original;
+    spdlog::debug("session original destination proxy={} conn={} upstream={}", env_.proxy_name, id_, target.toString());
+  }
   dialer_.start(
-      env_.loop, &upstream_, env_.upstream, [this](const Dialer::Outcome& outcome) { onDialed(outcome); },
+      env_.loop, &upstream_, target, [this](const Dialer::Outcome& outcome) { onDialed(outcome); },
       &up_.timerQueue(), env_.connect_timeout);
 }
 
@@ -107,8 +123,8 @@ void Session::onDialed(const Dialer::Outcome& outcome) {
   uv_tcp_nodelay(&client_, 1);
   uv_tcp_nodelay(&upstream_, 1);
   std::vector<ToxicSpecPtr> none;
-  const auto& up_toxics = owner_ != nullptr ? owner_->toxicsFor(Stream::kUpstream) : none;
-  const auto& down_toxics = owner_ != nullptr ? owner_->toxicsFor(Stream::kDownstream) : none;
+  const auto up_toxics = owner_ != nullptr ? forThisClient(owner_->toxicsFor(Stream::kUpstream)) : none;
+  const auto down_toxics = owner_ != nullptr ? forThisClient(owner_->toxicsFor(Stream::kDownstream)) : none;
   up_.start(byteToxics(up_toxics));
   if (closing_) return;  // a toxic may end the session as it attaches
   down_.start(byteToxics(down_toxics));
@@ -121,9 +137,23 @@ void Session::onDialed(const Dialer::Outcome& outcome) {
 
 void Session::setToxics(const std::vector<ToxicSpecPtr>& upstream, const std::vector<ToxicSpecPtr>& downstream) {
   if (!connected_ || closing_) return;
-  up_.setToxics(byteToxics(upstream));
-  if (!closing_) down_.setToxics(byteToxics(downstream));
-  if (!closing_) applyHttpToxics(upstream, downstream);
+  const auto up = forThisClient(upstream);
+  const auto down = forThisClient(downstream);
+  up_.setToxics(byteToxics(up));
+  if (!closing_) down_.setToxics(byteToxics(down));
+  if (!closing_) applyHttpToxics(up, down);
+}
+
+std::vector<ToxicSpecPtr> Session::forThisClient(const std::vector<ToxicSpecPtr>& toxics) const {
+  std::vector<ToxicSpecPtr> out;
+  out.reserve(toxics.size());
+  for (const auto& toxic : toxics) {
+    // attributes.client: a toxic for some clients only; this one's address decides, once per
+    // change, never per chunk.
+    if (toxic->client && !toxic->client->contains(reinterpret_cast<const sockaddr*>(&peer_address_))) continue;
+    out.push_back(toxic);
+  }
+  return out;
 }
 
 // The http_* toxics of both streams go to the session's HTTP layer (their stream is accepted
@@ -252,6 +282,7 @@ void Session::onLinkWritten(Stream stream, std::size_t bytes) {
 void Session::onLinkPaused(Stream) { ++env_.stats->backpressure_pauses; }
 
 void Session::close(CloseReason reason, CloseMode mode, const std::string& detail) {
+  if (reason == CloseReason::kUpstreamFailed) mode = env_.on_upstream_error;
   if (closing_) {
     if (mode == CloseMode::kReset && !handles_closing_) closeHandles(mode);
     return;

@@ -36,6 +36,9 @@ struct SessionEnv {
   bool http_request_faults = false;
   uint64_t seed = 0;  // with the proxy name and the ordinal, the key of every random choice
   uint64_t connection_ordinal = 0;  // 1 for the proxy's first connection
+  // How the client learns that the upstream could not be reached: FIN after the accept
+  // (Toxiproxy's behaviour, the default) or RST (the proxy option on_upstream_error=reset).
+  CloseMode on_upstream_error = CloseMode::kGraceful;
 };
 
 // One toxicity roll on this session, kept for listing connections (and logged at debug level).
@@ -100,6 +103,8 @@ class Session final : private LinkEvents {
   void onLinkStageBuilt(Stream stream, const ToxicSpec& spec, bool applied) override;
   void onLinkClosed(Stream stream) override;
 
+  // The toxics that apply to this client (a toxic's client CIDR must contain its address).
+  std::vector<ToxicSpecPtr> forThisClient(const std::vector<ToxicSpecPtr>& toxics) const;
   void onDialed(const Dialer::Outcome& outcome);
   void applyHttpToxics(const std::vector<ToxicSpecPtr>& upstream, const std::vector<ToxicSpecPtr>& downstream);
   void closeHandles(CloseMode mode);
@@ -120,6 +125,7 @@ class Session final : private LinkEvents {
   Dialer dialer_;  // after the links: it may hold a timer on up_'s queue until it is destroyed
   std::string peer_;
   int64_t opened_at_ms_ = 0;  // wall clock at accept, for the connections API
+  sockaddr_storage peer_address_{};
   int open_handles_ = 0;
   bool connected_ = false;
   bool closing_ = false;

@@ -98,7 +98,8 @@ class RulesDocument {
     std::size_t before = reader_.errorCount();
     // A rules file states the whole proxy: no toxics key means no toxics.
     out.toxics_given = true;
-    auto keys = reader_.mapEntries(node, path, {"name", "listen", "upstream", "enabled", "toxics"});
+    auto keys = reader_.mapEntries(node, path,
+                                   {"name", "listen", "upstream", "enabled", "on_upstream_error", "toxics", "http_request_faults"});
     auto name = reader_.requiredString(node, keys, path, "name", "a proxy name");
     if (name) {
       if (auto valid = checkProxyName(*name); valid) {
@@ -124,8 +125,20 @@ class RulesDocument {
         out.upstream = *upstream;
       }
     }
+    if (auto it = keys.find("on_upstream_error"); it != keys.end()) {
+      if (auto mode = reader_.string(it->second.value, path + ".on_upstream_error", "close or reset")) {
+        if (auto parsed = parseUpstreamErrorMode(*mode); !parsed) {
+          reader_.fail(it->second.value, path + ".on_upstream_error", "expected close or reset, got '" + *mode + "'");
+        } else {
+          out.on_upstream_error = *mode;
+        }
+      }
+    }
     if (auto it = keys.find("enabled"); it != keys.end()) {
       if (auto enabled = reader_.boolean(it->second.value, path + ".enabled")) out.enabled = *enabled;
+    }
+    if (auto it = keys.find("http_request_faults"); it != keys.end()) {
+      if (auto on = reader_.boolean(it->second.value, path + ".http_request_faults")) out.http_request_faults = *on;
     }
     if (auto it = keys.find("toxics"); it != keys.end() && !it->second.value.IsNull()) {
       const YAML::Node& list = it->second.value;
@@ -136,16 +149,18 @@ class RulesDocument {
         for (std::size_t j = 0; j < list.size(); ++j) {
           const YAML::Node item = list[j];
           std::string where = path + ".toxics[" + std::to_string(j) + "]";
-          auto spec = readToxicNode(reader_, item, where);
-          if (!spec) continue;
+          auto specs = readToxicNode(reader_, item, where);
+          if (!specs) continue;
           SourceLocation at = locationOf(item["name"] ? item["name"].Mark() : item.Mark());
-          if (auto [first, inserted] = names.emplace(spec->name, at); !inserted) {
-            reader_.fail(at, where + ".name", "duplicate toxic name '" + spec->name + "' (first at line " +
-                                          std::to_string(first->second.line) +
-                                          "); expected names unique across both streams of a proxy");
-            continue;
+          for (auto& spec : *specs) {
+            if (auto [first, inserted] = names.emplace(spec.name, at); !inserted) {
+              reader_.fail(at, where + ".name", "duplicate toxic name '" + spec.name + "' (first at line " +
+                                            std::to_string(first->second.line) +
+                                            "); expected names unique across both streams of a proxy");
+              continue;
+            }
+            out.toxics.push_back(std::move(spec));
           }
-          out.toxics.push_back(std::move(*spec));
         }
       }
     }

@@ -6,10 +6,11 @@
 
 #include "rules/rules_schedule_node.h"
 #include "toxics/toxic_registry.h"
+#include "toxics/toxic_streams.h"
 
 namespace faultline {
 
-std::optional<ToxicSpec> readToxicNode(YamlReader& reader, const YAML::Node& node, const std::string& where) {
+std::optional<std::vector<ToxicSpec>> readToxicNode(YamlReader& reader, const YAML::Node& node, const std::string& where) {
   if (!node.IsMap()) {
     reader.fail(node, where, "expected a toxic (a map with type and attributes), got " + describe(node));
     return std::nullopt;
@@ -20,7 +21,7 @@ std::optional<ToxicSpec> readToxicNode(YamlReader& reader, const YAML::Node& nod
   if (auto it = keys.find("name"); it != keys.end()) input.name = reader.string(it->second.value, where + ".name", "a toxic name");
   if (auto it = keys.find("type"); it != keys.end()) input.type = reader.string(it->second.value, where + ".type", "a toxic type");
   if (auto it = keys.find("stream"); it != keys.end()) {
-    input.stream = reader.string(it->second.value, where + ".stream", "upstream or downstream");
+    input.stream = reader.string(it->second.value, where + ".stream", "upstream, downstream or both");
   }
   if (auto it = keys.find("toxicity"); it != keys.end()) {
     input.toxicity = reader.number(it->second.value, where + ".toxicity", "a probability between 0 and 1");
@@ -65,7 +66,7 @@ std::optional<ToxicSpec> readToxicNode(YamlReader& reader, const YAML::Node& nod
     input.schedule = readScheduleNode(reader, it->second.value, where + ".schedule");
   }
   if (reader.errorCount() != before) return std::nullopt;
-  auto spec = buildToxicSpec(input, where);
+  auto spec = buildToxicSpecs(input, where);
   if (!spec) {
     // buildToxicSpec's message is "<where>.<field>: <what>"; point at that field's node.
     const std::string& message = spec.error().message;

@@ -277,7 +277,7 @@ std::string renderHtmlReport(const ScenarioResult& run) {
   std::vector<Section> sections = {
       {"Requests per second, by outcome",
        "Each bar is one second of requests, by when they were sent, stacked by how they ended: ok, degraded (a "
-       "fallback answer), shed (503/429), error, timeout. Shaded: the fault windows; a dashed line: a started "
+       "fallback answer), shed (429, or 503 marked X-Shed), error, timeout. Shaded: the fault windows; a dashed line: a started "
        "process that exited.",
        outcome_legend, [&](const VariantResult& p) { return outcomesChart(p, x_max, rate_max); }},
       {"Latency percentiles per second (ms, by request start)",

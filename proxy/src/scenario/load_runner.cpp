@@ -17,7 +17,12 @@ Outcome classify(const Result<HttpResponse>& response) {
   if (response->status >= 200 && response->status < 300) {
     return response->header("X-Degraded").empty() ? Outcome::kOk : Outcome::kDegraded;
   }
-  if (response->status == 503 || response->status == 429) return Outcome::kShed;
+  // Shed is a deliberate, fast "not now" from the target itself (429, or a 503 it marks X-Shed:
+  // the demo server's bulkhead and rate limiter do); any other 5xx, including a dependency's 503
+  // passed on, is an error. demo-client classifies the same way (demo_outcome.cpp).
+  if (response->status == 429 || (response->status == 503 && !response->header("X-Shed").empty())) {
+    return Outcome::kShed;
+  }
   return Outcome::kError;
 }
 }  // namespace

@@ -10,8 +10,9 @@ namespace {
 constexpr int64_t kPieceMillis = 100;
 }  // namespace
 
-BandwidthToxic::BandwidthToxic(Params params)
+BandwidthToxic::BandwidthToxic(Params params, std::shared_ptr<SharedRate> shared)
     : params_(params),
+      shared_(std::move(shared)),
       max_piece_bytes_(params.rate_kbps > 0
                            ? static_cast<std::size_t>(std::min<uint64_t>(
                                  static_cast<uint64_t>(params.rate_kbps) * kPieceMillis,
@@ -19,7 +20,7 @@ BandwidthToxic::BandwidthToxic(Params params)
                            : 0) {}
 
 std::unique_ptr<Toxic> BandwidthToxic::create(const ToxicSpec& spec) {
-  return std::make_unique<BandwidthToxic>(Params{spec.attr("rate")});
+  return std::make_unique<BandwidthToxic>(Params{spec.attr("rate")}, spec.shared_rate);
 }
 
 std::size_t BandwidthToxic::pieceSize() const {
@@ -46,9 +47,20 @@ void BandwidthToxic::onChunk(Chunk chunk, ToxicContext& ctx) {
   }
 }
 
-void BandwidthToxic::scheduleHead(TimePoint start, ToxicContext& ctx) {
+TimePoint BandwidthToxic::reserve(TimePoint earliest, std::size_t bytes) {
+  const TimePoint start = shared_ ? std::max(earliest, shared_->free_at) : earliest;
+  const TimePoint due = start + transmitTime(bytes);
+  if (shared_) shared_->free_at = due;
+  return due;
+}
+
+void BandwidthToxic::scheduleHead(TimePoint earliest, ToxicContext& ctx) {
   head_piece_bytes_ = pieceSize();
-  head_due_ = start + transmitTime(head_piece_bytes_);
+  head_due_ = reserve(earliest, head_piece_bytes_);
+  arm(ctx);
+}
+
+void BandwidthToxic::arm(ToxicContext& ctx) {
   timer_ = ctx.after(std::max(head_due_ - ctx.now(), Duration::zero()), [this, &ctx] {
     timer_.reset();
     onTimer(ctx);
@@ -57,17 +69,18 @@ void BandwidthToxic::scheduleHead(TimePoint start, ToxicContext& ctx) {
 
 void BandwidthToxic::onTimer(ToxicContext& ctx) {
   // A late timer releases everything whose virtual time has passed, then re-arms for the rest.
+  // Consecutive pieces are timed from the previous piece's virtual end, not from when the timer
+  // fired, so the long-run rate stays exact.
   while (true) {
     Chunk piece = held_.takeFront(head_piece_bytes_);
     if (!piece.empty()) ctx.forward(std::move(piece));
     if (held_.empty()) break;
     head_piece_bytes_ = pieceSize();
-    const TimePoint next_due = head_due_ + transmitTime(head_piece_bytes_);
-    if (next_due > ctx.now()) {
-      scheduleHead(head_due_, ctx);
+    head_due_ = reserve(head_due_, head_piece_bytes_);
+    if (head_due_ > ctx.now()) {
+      arm(ctx);
       return;
     }
-    head_due_ = next_due;
   }
   held_.forwardEndIfDone(ctx);
 }

@@ -26,6 +26,7 @@ std::unique_ptr<Toxic> CutToxic::create(const ToxicSpec& spec) {
   Params params;
   params.after = std::chrono::milliseconds(spec.attr("after_ms"));
   params.after_bytes = static_cast<uint64_t>(spec.attr("after_bytes"));
+  params.mode = parseCutMode(spec.text("mode")).value_or(CutMode::kReset);
   return std::make_unique<CutToxic>(params);
 }
 

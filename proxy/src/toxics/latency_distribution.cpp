@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <string>
 
 namespace faultline {
 
@@ -41,6 +42,20 @@ std::optional<DistributionKind> parseDistribution(std::string_view text) {
     if (text == distributionName(kind)) return kind;
   }
   return std::nullopt;
+}
+
+Status checkLatencyDistribution(const ToxicSpec& spec) {
+  const std::string& name = spec.text("distribution");
+  if (name != "lognormal" && name != "pareto") return {};
+  if (spec.attr("latency") <= 0) {
+    return Error::invalid("attributes.latency: distribution " + name +
+                          " needs latency > 0 (the median, ms); got " + std::to_string(spec.attr("latency")));
+  }
+  if (spec.attr("p99") <= spec.attr("latency")) {
+    return Error::invalid("attributes.p99: distribution " + name + " needs p99 (the 99th percentile, ms) above latency " +
+                          std::to_string(spec.attr("latency")) + ", got " + std::to_string(spec.attr("p99")));
+  }
+  return {};
 }
 
 LatencyDistribution::LatencyDistribution(Params params) : params_(params) {

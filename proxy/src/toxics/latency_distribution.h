@@ -6,6 +6,8 @@
 
 #include "core/clock.h"
 #include "core/random.h"
+#include "core/result.h"
+#include "toxics/toxic_spec.h"
 
 namespace faultline {
 
@@ -13,6 +15,10 @@ enum class DistributionKind { kUniform, kNormal, kLognormal, kPareto };
 
 const char* distributionName(DistributionKind kind);
 std::optional<DistributionKind> parseDistribution(std::string_view text);
+
+// The latency toxic's rule between attributes: lognormal and pareto need a positive latency (their
+// median) and a p99 above it.
+Status checkLatencyDistribution(const ToxicSpec& spec);
 
 // How a latency toxic draws each chunk's delay. Built once per stage from validated settings;
 // sampling only reads the precomputed parameters, so the hot path does no validation.

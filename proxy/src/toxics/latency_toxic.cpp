@@ -9,8 +9,12 @@ LatencyToxic::LatencyToxic(Params params)
     : distribution_({params.distribution, params.latency, params.jitter, params.p99}) {}
 
 std::unique_ptr<Toxic> LatencyToxic::create(const ToxicSpec& spec) {
-  return std::make_unique<LatencyToxic>(Params{std::chrono::milliseconds(spec.attr("latency")),
-                                               std::chrono::milliseconds(spec.attr("jitter"))});
+  Params params;
+  params.latency = std::chrono::milliseconds(spec.attr("latency"));
+  params.jitter = std::chrono::milliseconds(spec.attr("jitter"));
+  params.distribution = parseDistribution(spec.text("distribution")).value_or(DistributionKind::kUniform);
+  params.p99 = std::chrono::milliseconds(spec.attr("p99"));
+  return std::make_unique<LatencyToxic>(params);
 }
 
 void LatencyToxic::onChunk(Chunk chunk, ToxicContext& ctx) {

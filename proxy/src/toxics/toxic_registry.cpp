@@ -1,8 +1,10 @@
 #include "toxics/toxic_registry.h"
 
+#include "net/cidr.h"
 #include "toxics/bandwidth_toxic.h"
 #include "toxics/corrupt_toxic.h"
 #include "toxics/cut_toxic.h"
+#include "toxics/latency_distribution.h"
 #include "toxics/latency_toxic.h"
 #include "toxics/limit_data_toxic.h"
 #include "toxics/noop_toxic.h"
@@ -39,6 +41,24 @@ AttributeInfo word(std::string name, std::vector<std::string> words) {
   return a;
 }
 
+// An extension of a Toxiproxy toxic: absent from the toxic's JSON while at its default.
+AttributeInfo hidden(AttributeInfo a) {
+  a.hidden_at_default = true;
+  return a;
+}
+
+Status checkClientCidr(const std::string& value) {
+  if (value.empty()) return {};  // the default: every client (an update sends the current value back)
+  if (auto cidr = Cidr::parse(value); !cidr) return cidr.error();
+  return {};
+}
+
+// Every link toxic may be limited to some clients (issue 14: "client" = a CIDR on any toxic).
+std::vector<AttributeInfo> withClient(std::vector<AttributeInfo> own) {
+  own.push_back(hidden(text("client", "CIDR", &checkClientCidr)));
+  return own;
+}
+
 // Every http_* toxic: its own attributes, then the per-request roll and the three matchers.
 std::vector<AttributeInfo> withHttpCommon(std::vector<AttributeInfo> own) {
   own.push_back({"percentage", "%", 0, 100, 100});
@@ -53,32 +73,45 @@ std::vector<AttributeInfo> withHttpCommon(std::vector<AttributeInfo> own) {
 // are dropped by the linker when nothing references their translation unit.
 const std::vector<ToxicType>& toxicTypes() {
   static const std::vector<ToxicType> types = {
-      {"latency", "adds latency (plus or minus jitter) to every chunk",
-       {{"latency", "ms", 0, kDayMs, 0}, {"jitter", "ms", 0, kDayMs, 0}, {"p99", "ms", 0, kDayMs, 0}},
-       &LatencyToxic::create},
-      {"bandwidth", "limits throughput to rate KB/s (0 = unlimited)",
-       {{"rate", "KB/s", 0, kMaxBytes, 0}}, &BandwidthToxic::create},
+      {"latency", "adds latency to every chunk: latency +/- jitter, or a normal, lognormal or pareto distribution",
+       withClient({{"latency", "ms", 0, kDayMs, 0},
+                   {"jitter", "ms", 0, kDayMs, 0},
+                   hidden(word("distribution", {"uniform", "normal", "lognormal", "pareto"})),
+                   hidden({"p99", "ms", 0, kDayMs, 0})}),
+       &LatencyToxic::create, false, &checkLatencyDistribution},
+      {"bandwidth", "limits throughput to rate KB/s (0 = unlimited), per connection or shared by the proxy",
+       withClient({{"rate", "KB/s", 0, kMaxBytes, 0}, hidden(word("scope", {"connection", "proxy"}))}),
+       &BandwidthToxic::create},
       {"slow_close", "delays the close (FIN) by delay ms",
-       {{"delay", "ms", 0, kDayMs, 0}}, &SlowCloseToxic::create},
+       withClient({{"delay", "ms", 0, kDayMs, 0}}), &SlowCloseToxic::create},
       {"timeout", "stops all data; closes after timeout ms (0 = never)",
-       {{"timeout", "ms", 0, kDayMs, 0}}, &TimeoutToxic::create},
+       withClient({{"timeout", "ms", 0, kDayMs, 0}}), &TimeoutToxic::create},
       {"reset_peer", "resets the connection (RST) after timeout ms",
-       {{"timeout", "ms", 0, kDayMs, 0}}, &ResetPeerToxic::create},
+       withClient({{"timeout", "ms", 0, kDayMs, 0}}), &ResetPeerToxic::create},
       {"slicer", "slices data into pieces of average_size +/- size_variation bytes, delay us apart",
-       {{"average_size", "bytes", 0, kMaxBytes, 0},
-        {"size_variation", "bytes", 0, kMaxBytes, 0},
-        {"delay", "us", 0, kDayUs, 0}},
+       withClient({{"average_size", "bytes", 0, kMaxBytes, 0},
+                   {"size_variation", "bytes", 0, kMaxBytes, 0},
+                   {"delay", "us", 0, kDayUs, 0}}),
        &SlicerToxic::create},
       {"limit_data", "closes the connection after bytes bytes have passed",
-       {{"bytes", "bytes", 0, kMaxBytes, 0}}, &LimitDataToxic::create},
-      {"noop", "passes data unchanged (a marker; Toxiproxy registers it too)", {}, &NoopToxic::create},
-      {"cut", "cuts the connection after after_ms ms or after after_bytes bytes in this direction",
-       {{"after_ms", "ms", 0, kDayMs, 0}, {"after_bytes", "bytes", 0, kMaxBytes, 0}}, &CutToxic::create},
+       withClient({{"bytes", "bytes", 0, kMaxBytes, 0}}), &LimitDataToxic::create},
+      {"noop", "passes data unchanged (a marker; Toxiproxy registers it too)", withClient({}), &NoopToxic::create},
+      {"cut", "cuts the connection after after_ms ms or after_bytes bytes in this direction (mode reset, close or hang)",
+       withClient({{"after_ms", "ms", 0, kDayMs, 0},
+                   {"after_bytes", "bytes", 0, kMaxBytes, 0},
+                   word("mode", {"reset", "close", "hang"})}),
+       &CutToxic::create},
       {"tcp_loss", "stalls percent of chunks (and what follows) for rto_ms, doubling per consecutive loss",
-       {{"percent", "%", 0, 100, 0}, {"rto_ms", "ms", 1, kDayMs, 200}, {"burst", "losses", 1, 1000, 1}},
+       withClient({{"percent", "%", 0, 100, 0}, {"rto_ms", "ms", 1, kDayMs, 200}, {"burst", "losses", 1, 1000, 1}}),
        &TcpLossToxic::create},
+      // Acts on the proxy's listener (Proxy holds the address unanswered while it is present),
+      // not on a link: on the links it is a pass-through, and a client filter cannot apply
+      // (there is no client before the accept).
+      {"connect_timeout", "new connection attempts get no answer (the client's connect timeout fires)",
+       {},
+       [](const ToxicSpec&) -> std::unique_ptr<Toxic> { return std::make_unique<PassThroughToxic>(); }},
       {"corrupt", "flips one bit in ppm of every million bytes; length unchanged",
-       {{"ppm", "per million", 0, CorruptToxic::kPerMillion, 0}}, &CorruptToxic::create},
+       withClient({{"ppm", "per million", 0, CorruptToxic::kPerMillion, 0}}), &CorruptToxic::create},
       {"http_abort", "answers matching requests itself with status (and body, Retry-After); upstream never sees them",
        withHttpCommon({{"status", "HTTP status", 100, 599, 503}, text("body", "text"),
                        {"retry_after", "s", 0, 86'400, 0}}),

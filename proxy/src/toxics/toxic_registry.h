@@ -34,6 +34,9 @@ struct AttributeInfo {
   Status (*check)(const std::string& value) = nullptr;
 
   bool integer() const { return kind == AttributeKind::kInteger; }
+  // An extension of a Toxiproxy toxic (latency's p99): left out of the JSON while it has its
+  // default, so Toxiproxy's clients and tests see the toxic exactly as Toxiproxy shows it.
+  bool hidden_at_default = false;
 };
 
 // One row per toxic type: its name, what it does, its attributes, and how to build a stage.
@@ -45,6 +48,9 @@ struct ToxicType {
   std::unique_ptr<Toxic> (*create)(const ToxicSpec& spec);
   // Acts on HTTP exchanges (the per-session HTTP layer runs it), not on a link's bytes.
   bool http = false;
+  // Rules between attributes (latency's p99 above its median), run once every attribute is
+  // valid on its own: an empty Status, or "attributes.<name>: what is wrong and how to fix it".
+  Status (*check)(const ToxicSpec& spec) = nullptr;
 };
 
 const std::vector<ToxicType>& toxicTypes();

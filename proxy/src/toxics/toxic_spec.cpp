@@ -161,6 +161,13 @@ Result<ToxicSpec> buildToxicSpec(const ToxicInput& input, const std::string& whe
       spec.text_attributes[a.name] = it == texts.end() ? a.default_text : it->second;
     }
   }
+  if (type->check != nullptr) {
+    if (auto ok = type->check(spec); !ok) return Error::invalid(field(where, ok.error().message));
+  }
+  if (const std::string& client = spec.text("client"); !client.empty()) {
+    if (auto cidr = Cidr::parse(client)) spec.client = *cidr;  // the attribute's check passed
+  }
+  if (spec.type == "bandwidth" && spec.text("scope") == "proxy") spec.shared_rate = std::make_shared<SharedRate>();
   if (input.schedule) {
     auto schedule = buildToxicSchedule(*input.schedule, field(where, "schedule"));
     if (!schedule) return schedule.error();

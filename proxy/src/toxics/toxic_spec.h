@@ -8,7 +8,9 @@
 
 #include "core/random.h"
 #include "core/result.h"
+#include "net/cidr.h"
 #include "toxics/schedule.h"
+#include "toxics/shared_rate.h"
 
 namespace faultline {
 
@@ -33,6 +35,11 @@ struct ToxicSpec {
   std::map<std::string, std::string> text_attributes;
   // Faultline extension: when the toxic is applied. Absent: always, until removed.
   std::optional<ToxicSchedule> schedule;
+  // attributes.client, parsed: only connections from this block get the toxic.
+  std::optional<Cidr> client;
+  // Runtime state every stage built from this spec shares (not part of its value): the one line
+  // a bandwidth toxic with scope=proxy paces all of the proxy's connections on.
+  std::shared_ptr<SharedRate> shared_rate;
 
   int64_t attr(const std::string& key) const {
     auto it = attributes.find(key);

@@ -158,6 +158,60 @@ TEST(BandwidthToxic, DrainReturnsTheUnsentRestInOrder) {
   EXPECT_EQ(toxic.bufferedBytes(), 0u);
 }
 
+// Two links (two connections' stages) on one clock: each one's forwards land in its own context.
+struct TwoLinks {
+  FakeToxicContext a{1};
+  FakeToxicContext b{2};
+  // Advances both clocks in 1 ms steps so timers of the two links interleave as on one loop.
+  void advance(Duration by) {
+    const TimePoint until = a.now() + by;
+    while (a.now() < until) {
+      a.advance(milliseconds(1));
+      b.advance(milliseconds(1));
+    }
+  }
+};
+
+TEST(BandwidthToxic, ASharedLineGivesAllConnectionsTogetherOneRate) {
+  auto line = std::make_shared<SharedRate>();
+  BandwidthToxic first({100}, line), second({100}, line);  // 100 KB/s for the whole proxy
+  TwoLinks links;
+  links.a.push(first, pattern(100'000));
+  links.b.push(second, pattern(100'000, 1));
+  links.advance(milliseconds(1000));
+  // One second at 100 KB/s moves 100 KB in total, split between the two connections.
+  EXPECT_NEAR(static_cast<double>(links.a.forwardedSize() + links.b.forwardedSize()), 100'000.0, 10'000.0);
+  EXPECT_GT(links.a.forwardedSize(), 30'000u);
+  EXPECT_GT(links.b.forwardedSize(), 30'000u);
+  links.advance(milliseconds(1100));
+  EXPECT_EQ(links.a.forwardedBytes(), pattern(100'000));
+  EXPECT_EQ(links.b.forwardedBytes(), pattern(100'000, 1));
+}
+
+TEST(BandwidthToxic, WithoutASharedLineEachConnectionHasTheWholeRate) {
+  BandwidthToxic first({100}), second({100});
+  TwoLinks links;
+  links.a.push(first, pattern(100'000));
+  links.b.push(second, pattern(100'000));
+  links.advance(milliseconds(1000));
+  EXPECT_EQ(links.a.forwardedSize(), 100'000u);
+  EXPECT_EQ(links.b.forwardedSize(), 100'000u);
+}
+
+TEST(BandwidthToxic, ASharedLineLeftIdleDoesNotBurst) {
+  auto line = std::make_shared<SharedRate>();
+  BandwidthToxic only({100}, line);
+  FakeToxicContext ctx;
+  ctx.push(only, pattern(10'000));
+  ctx.advance(milliseconds(5000));
+  ctx.clearForwarded();
+  ctx.push(only, pattern(10'000));
+  ctx.advance(milliseconds(99));
+  EXPECT_EQ(ctx.forwardedSize(), 0u);  // 10 KB at 100 KB/s still takes 100 ms after a pause
+  ctx.advance(milliseconds(1));
+  EXPECT_EQ(ctx.forwardedSize(), 10'000u);
+}
+
 TEST(BandwidthToxic, CreateReadsTheRateFromTheSpec) {
   ToxicSpec spec;
   spec.type = "bandwidth";

@@ -176,7 +176,7 @@ TEST(BuildToxicSpec, EveryRegisteredTypeBuildsWithDefaults) {
     input.type = type.name;
     auto spec = buildToxicSpec(input);
     ASSERT_TRUE(spec.ok()) << type.name;
-    EXPECT_EQ(spec->attributes.size(), type.attributes.size()) << type.name;
+    EXPECT_EQ(spec->attributes.size() + spec->text_attributes.size(), type.attributes.size()) << type.name;
     EXPECT_EQ(spec->name, type.name + "_downstream");
   }
 }

@@ -36,8 +36,6 @@ class ChildProcess {
     std::vector<std::string> args;
     std::vector<std::string> env;  // extra "KEY=VALUE" entries on top of the parent's environment
     std::string stderr_path;       // "" = inherit the parent's stderr
-    // How long the destructor's SIGTERM may take before SIGKILL; 0 = SIGKILL at once.
-    std::chrono::milliseconds stop_grace = std::chrono::milliseconds(5000);
   };
 
   ChildProcess() = default;
@@ -49,8 +47,8 @@ class ChildProcess {
     options.binary = argv.front();
     options.args.assign(argv.begin() + 1, argv.end());
     options.env = std::move(env);
-    options.stop_grace = std::chrono::milliseconds(0);
     start(options);
+    grace_ = std::chrono::milliseconds(0);
   }
   ChildProcess(ChildProcess&& other) noexcept { *this = std::move(other); }
   ChildProcess& operator=(ChildProcess&& other) noexcept {
@@ -204,7 +202,6 @@ class ChildProcess {
     ::close(pipe_fds[1]);
     pid_ = pid;
     stdout_fd_ = pipe_fds[0];
-    grace_ = options.stop_grace;
     const auto slash = options.binary.find_last_of('/');
     name_ = slash == std::string::npos ? options.binary : options.binary.substr(slash + 1);
     return "";
@@ -259,6 +256,8 @@ class ChildProcess {
   std::string buffer_;
   std::string output_;
   std::string name_;
+  // The destructor's SIGTERM grace before SIGKILL: 5 s for spawn(), none (SIGKILL at once) for
+  // the argv constructor, whose suites want a crashed test's servers gone immediately.
   std::chrono::milliseconds grace_{5000};
 };
 

@@ -18,6 +18,14 @@
 
 namespace faultline::testing {
 
+// A toxic's attributes as the API takes them: integers and strings in one object.
+inline nlohmann::json attributesJson(const Toxic& toxic) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [key, value] : toxic.attributes) out[key] = value;
+  for (const auto& [key, value] : toxic.text_attributes) out[key] = value;
+  return out;
+}
+
 // One proxy of a Faultline instance. Cheap to copy; stays usable after the Faultline object
 // that made it has moved.
 class Proxy {
@@ -39,12 +47,18 @@ class Proxy {
   std::string url(const std::string& path = "") const { return "http://" + listen_ + path; }
 
   // Adds a toxic for as long as the returned scope lives.
-  ToxicScope withToxic(const Toxic& toxic) const { return ToxicScope(api_, name_, addToxic(toxic)); }
+  ToxicScope withToxic(const Toxic& toxic) const {
+    std::string added = addToxic(toxic);
+    // A "both" toxic is a pair; deleting its base name removes both halves.
+    if (toxic.stream == "both") added = toxic.name.empty() ? toxic.type : toxic.name;
+    return ToxicScope(api_, name_, added);
+  }
   // Adds a toxic that stays until removeToxic() or Faultline::reset(); returns its name.
   std::string addToxic(const Toxic& toxic) const {
     nlohmann::json body{{"type", toxic.type}, {"stream", toxic.stream}, {"toxicity", toxic.toxicity},
-                        {"attributes", toxic.attributes}};
+                        {"attributes", attributesJson(toxic)}};
     if (!toxic.name.empty()) body["name"] = toxic.name;
+    if (toxic.schedule) body["schedule"] = toxic.schedule->toJson();
     auto created = api_->call("POST", path() + "/toxics", body);
     return created.value("name", toxic.name);
   }

@@ -78,3 +78,28 @@ TEST(HttpToxicSpec, ClassicToxicsKeepIntegerAttributesOnly) {
 
 }  // namespace
 }  // namespace faultline
+
+#include <faultline/testing/http_toxics.hpp>
+
+namespace faultline {
+namespace {
+
+// The C++ test helper's builders name attributes the registry accepts.
+TEST(HttpToxicBuilders, BuildValidSpecs) {
+  namespace ft = faultline::testing;
+  for (const ft::HttpToxic& t :
+       {ft::httpAbort(503).path("/data*").percentage(30).retryAfter(2).body("{}"),
+        ft::httpDelay(500).method("GET,POST").phase("response").jitter(10), ft::httpReset("body").bytes(100).mode("close"),
+        ft::httpStatus(502).header("X-Tenant: blue")}) {
+    ToxicInput input;
+    input.type = t.type;
+    input.attributes = t.attributes;
+    input.text_attributes = t.text_attributes;
+    auto spec = buildToxicSpec(input);
+    EXPECT_TRUE(spec.ok()) << t.type << ": " << (spec.ok() ? "" : spec.error().message);
+  }
+  EXPECT_EQ(ft::httpAbort(503).path("/data*").percentage(30).text_attributes.at("path"), "/data*");
+}
+
+}  // namespace
+}  // namespace faultline
