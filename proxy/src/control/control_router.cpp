@@ -87,6 +87,15 @@ bool sameSecret(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
+// `Authorization: Bearer <token>` with exactly this (non-empty) token.
+bool bearerIs(const HttpRequest& request, const std::string& token) {
+  if (token.empty()) return false;
+  std::string auth = request.header("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  return auth.size() > kBearer.size() && toLower(auth.substr(0, kBearer.size())) == "bearer " &&
+         sameSecret(std::string_view(auth).substr(kBearer.size()), token);
+}
+
 // Requests built in code (tests, the fuzzer) may set only `path`.
 std::string_view routedPath(const HttpRequest& request) {
   return request.raw_path.empty() ? std::string_view(request.path) : std::string_view(request.raw_path);
@@ -142,16 +151,12 @@ HttpResponse ControlRouter::checkAccess(const HttpRequest& request) const {
     return errorResponse(403, "host '" + request.header("Host") +
                                   "' is not allowed; use localhost, 127.0.0.1, [::1] or the API's bind address");
   }
-  if (request.header("User-Agent").rfind("Mozilla/", 0) == 0) {
+  if (request.header("User-Agent").rfind("Mozilla/", 0) == 0 && !bearerIs(request, options_.ui_token)) {
     // Toxiproxy's rule: a browser must never drive the API (a page could otherwise reach it).
     return errorResponse(403, "User agent not allowed");
   }
   if (!options_.api_token.empty()) {
-    std::string auth = request.header("Authorization");
-    constexpr std::string_view kBearer = "Bearer ";
-    bool ok = auth.size() > kBearer.size() && toLower(auth.substr(0, kBearer.size())) == "bearer " &&
-              sameSecret(std::string_view(auth).substr(kBearer.size()), options_.api_token);
-    if (!ok) {
+    if (!bearerIs(request, options_.api_token)) {
       HttpResponse response = errorResponse(401, "missing or invalid API token; send Authorization: Bearer <token>");
       response.setHeader("WWW-Authenticate", "Bearer");
       return response;
@@ -162,7 +167,9 @@ HttpResponse ControlRouter::checkAccess(const HttpRequest& request) const {
 
 HttpResponse ControlRouter::handle(const HttpRequest& request) {
   std::string route = routeTemplate(routedPath(request));
-  HttpResponse response = checkAccess(request);
+  // The page holds no secret and is served to anyone; everything it calls is checked.
+  const bool page = route == "/ui" && request.method == "GET";
+  HttpResponse response = page ? uiPageResponse() : checkAccess(request);
   if (response.status == 0) response = dispatch(request, route);
   stamp(response);
   // Labelled by route template, never the raw path, so label cardinality stays bounded.
@@ -177,7 +184,8 @@ std::string routeTemplate(std::string_view path) {
   bool no_empty = std::all_of(parts.begin(), parts.end(), [](std::string_view p) { return !p.empty(); });
   if (parts.empty() || !no_empty) return kUnknownRoute;
   if (parts.size() == 1) {
-    for (const char* known : {"version", "proxies", "populate", "reset", "metrics", "reload", "rules", "events"}) {
+    for (const char* known :
+         {"version", "proxies", "populate", "reset", "metrics", "reload", "rules", "events", "ui", "toxic-types"}) {
       // Built by append: `"/" + std::string(...)` trips a GCC 12 -Wrestrict false positive.
       if (parts[0] == known) return std::string("/").append(known);
     }
@@ -210,6 +218,8 @@ HttpResponse ControlRouter::dispatch(const HttpRequest& request, const std::stri
   std::string toxic = parts.size() >= 4 ? std::string(parts[3]) : std::string();
 
   if (route == "/version") return m == "GET" ? version() : methodNotAllowed("GET");
+  if (route == "/ui") return methodNotAllowed("GET");
+  if (route == "/toxic-types") return m == "GET" ? toxicTypesResponse() : methodNotAllowed("GET");
   if (route == "/proxies") {
     if (m == "GET") return listProxies();
     if (m == "POST") return createProxy(request);

@@ -20,6 +20,9 @@ struct ControlRouterOptions {
   std::string bind_host = "127.0.0.1";
   // When set, every request needs `Authorization: Bearer <api_token>`.
   std::string api_token;
+  // The web UI's token (api_token when that is set): a browser (Mozilla/ user agent) is let in
+  // only with `Authorization: Bearer <ui_token>`; empty = browsers are always refused.
+  std::string ui_token;
 };
 
 // The Toxiproxy v2 REST API as a function from request to response over the registry (and the
@@ -65,6 +68,9 @@ class ControlRouter {
   HttpResponse updateToxic(const std::string& proxy, const std::string& toxic, const HttpRequest& request);
   HttpResponse deleteToxic(const std::string& proxy, const std::string& toxic);
   HttpResponse reset();
+  // ui/ui_routes.cpp
+  HttpResponse uiPageResponse() const;
+  HttpResponse toxicTypesResponse() const;
   // connections_routes.cpp
   HttpResponse listConnections(const std::string& proxy) const;
   HttpResponse killConnection(const std::string& proxy, const std::string& id, const HttpRequest& request);

@@ -13,6 +13,7 @@ ControlRouterOptions routerOptions(const ControlServerOptions& options) {
   ControlRouterOptions out;
   out.bind_host = options.host;
   out.api_token = options.api_token;
+  out.ui_token = options.api_token.empty() ? options.ui_token : options.api_token;
   return out;
 }
 
