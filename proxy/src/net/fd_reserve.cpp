@@ -16,9 +16,14 @@ FdReserve::~FdReserve() { release(); }
 bool FdReserve::ensure() {
   if (count_ == 0) return true;
   if (fds_.empty()) return refill();
-  const int probe = ::fcntl(fds_.front(), F_DUPFD_CLOEXEC, 0);
-  if (probe >= 0) {
-    ::close(probe);
+  // Two must be free: one for the connection's upstream, and one that the data path never takes,
+  // so the control API can still accept before the next connection finds the limit and gives the
+  // reserve back (with one, a session could take the last descriptor while the reserve is held).
+  const int first = ::fcntl(fds_.front(), F_DUPFD_CLOEXEC, 0);
+  const int second = first >= 0 ? ::fcntl(fds_.front(), F_DUPFD_CLOEXEC, 0) : -1;
+  if (first >= 0) ::close(first);
+  if (second >= 0) {
+    ::close(second);
     return true;
   }
   release();

@@ -2,30 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "scenario/markup_escape.h"
 #include "scenario/run_stats.h"
 
 namespace faultline::scenario {
-
-namespace {
-
-std::string xmlEscape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        // XML 1.0 has no way to carry other control characters, even escaped.
-        if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 std::vector<Verdict> evaluateExpectations(const ExpectSpec& expect, const VariantResult& variant) {
   const RunStats s = computeStats(variant);
@@ -65,17 +45,17 @@ std::string junitXml(const ScenarioResult& run) {
   }
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += fmt::format("<testsuites name=\"faultline scenario\" tests=\"{}\" failures=\"{}\">\n", tests, failures);
-  out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n", xmlEscape(run.scenario), tests, failures);
+  out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n", markupEscape(run.scenario), tests, failures);
   for (const auto& v : run.variants) {
     for (const auto& verdict : v.verdicts) {
-      out += fmt::format("    <testcase classname=\"{}.{}\" name=\"{}\" time=\"{:.3f}\"", xmlEscape(run.scenario), xmlEscape(v.name),
-                         xmlEscape(verdict.name), v.duration_s);
+      out += fmt::format("    <testcase classname=\"{}.{}\" name=\"{}\" time=\"{:.3f}\"", markupEscape(run.scenario), markupEscape(v.name),
+                         markupEscape(verdict.name), v.duration_s);
       if (verdict.holds) {
-        out += fmt::format("><system-out>measured {}</system-out></testcase>\n", xmlEscape(verdict.measured));
+        out += fmt::format("><system-out>measured {}</system-out></testcase>\n", markupEscape(verdict.measured));
       } else {
         const std::string message = fmt::format("{}: expected {}, measured {}", v.name, verdict.name, verdict.measured);
-        out += fmt::format("><failure message=\"{}\" type=\"expectation\">{}</failure></testcase>\n", xmlEscape(message),
-                           xmlEscape(message));
+        out += fmt::format("><failure message=\"{}\" type=\"expectation\">{}</failure></testcase>\n", markupEscape(message),
+                           markupEscape(message));
       }
     }
   }
@@ -86,9 +66,9 @@ std::string junitXml(const ScenarioResult& run) {
 std::string junitSetupErrorXml(const std::string& scenario, const std::string& message) {
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += "<testsuites name=\"faultline scenario\" tests=\"1\" failures=\"0\" errors=\"1\">\n";
-  out += fmt::format("  <testsuite name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\">\n", xmlEscape(scenario));
+  out += fmt::format("  <testsuite name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\">\n", markupEscape(scenario));
   out += fmt::format("    <testcase classname=\"{}\" name=\"set-up\" time=\"0\"><error message=\"{}\" type=\"setup\">{}</error></testcase>\n",
-                     xmlEscape(scenario), xmlEscape(message), xmlEscape(message));
+                     markupEscape(scenario), markupEscape(message), markupEscape(message));
   out += "  </testsuite>\n</testsuites>\n";
   return out;
 }

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "scenario/exit_description.h"
+#include "scenario/markup_escape.h"
 #include "scenario/run_stats.h"
 #include "scenario/summary_table.h"
 
@@ -19,19 +20,7 @@ constexpr double kWidth = 640, kHeight = 250;
 constexpr double kLeft = 60, kRight = 14, kTop = 18, kBottom = 36;
 constexpr std::array<const char*, kOutcomeCount> kOutcomeColors = {"#2e9d4f", "#e0a100", "#8e5cc4", "#d2372f", "#555555"};
 
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string escape(const std::string& text) { return markupEscape(text); }
 
 // The smallest 1, 2 or 5 times a power of ten at or above v.
 double niceMax(double v) {

@@ -1,5 +1,6 @@
 #include "toxics/held_queue.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace faultline {
@@ -43,6 +44,20 @@ DrainedStage HeldQueue::drain() {
   bytes_ = 0;
   out.ended = ended_ && !end_forwarded_;
   return out;
+}
+
+void releaseWhenDue(HeldQueue& held, std::optional<TimerId>& timer, ToxicContext& ctx) {
+  const Duration wait = std::max(held.front().due - ctx.now(), Duration::zero());
+  timer = ctx.after(wait, [&held, &timer, &ctx] {
+    timer.reset();
+    const TimePoint now = ctx.now();
+    while (!held.empty() && held.front().due <= now) ctx.forward(held.pop());
+    if (!held.empty()) {
+      releaseWhenDue(held, timer, ctx);
+    } else {
+      held.forwardEndIfDone(ctx);
+    }
+  });
 }
 
 }  // namespace faultline

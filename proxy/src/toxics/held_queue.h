@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <optional>
 
 #include "core/chunk.h"
 #include "core/clock.h"
@@ -47,5 +48,11 @@ class HeldQueue {
   bool ended_ = false;
   bool end_forwarded_ = false;
 };
+
+// For stages that hold each entry until its `due` time (latency, tcp_loss): arms `timer` for the
+// head entry; when it fires, forwards every entry that is due, in order, then re-arms for the
+// next one, or forwards the pending FIN once the queue is empty. The timer belongs to the stage,
+// so the chain cancels it when the stage is removed.
+void releaseWhenDue(HeldQueue& held, std::optional<TimerId>& timer, ToxicContext& ctx);
 
 }  // namespace faultline

@@ -26,28 +26,10 @@ void LatencyToxic::onChunk(Chunk chunk, ToxicContext& ctx) {
     return;
   }
   held_.push(std::move(chunk), release_at);
-  if (!timer_) armHead(ctx);
+  if (!timer_) releaseWhenDue(held_, timer_, ctx);
 }
 
 void LatencyToxic::onEnd(ToxicContext& ctx) { held_.end(ctx); }
-
-void LatencyToxic::armHead(ToxicContext& ctx) {
-  const Duration wait = std::max(held_.front().due - ctx.now(), Duration::zero());
-  timer_ = ctx.after(wait, [this, &ctx] {
-    timer_.reset();
-    releaseDue(ctx);
-  });
-}
-
-void LatencyToxic::releaseDue(ToxicContext& ctx) {
-  const TimePoint now = ctx.now();
-  while (!held_.empty() && held_.front().due <= now) ctx.forward(held_.pop());
-  if (!held_.empty()) {
-    armHead(ctx);
-  } else {
-    held_.forwardEndIfDone(ctx);
-  }
-}
 
 DrainedStage LatencyToxic::drain() {
   timer_.reset();

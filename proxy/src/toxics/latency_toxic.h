@@ -37,8 +37,6 @@ class LatencyToxic final : public Toxic {
   DrainedStage drain() override;
 
  private:
-  void armHead(ToxicContext& ctx);
-  void releaseDue(ToxicContext& ctx);
 
   LatencyDistribution distribution_;
   // FIFO with each chunk's release time: a chunk whose jittered time is earlier than its

@@ -42,28 +42,10 @@ void TcpLossToxic::onChunk(Chunk chunk, ToxicContext& ctx) {
   }
   last_due_ = due;
   held_.push(std::move(chunk), due);
-  if (!timer_) armHead(ctx);
+  if (!timer_) releaseWhenDue(held_, timer_, ctx);
 }
 
 void TcpLossToxic::onEnd(ToxicContext& ctx) { held_.end(ctx); }
-
-void TcpLossToxic::armHead(ToxicContext& ctx) {
-  const Duration wait = std::max(held_.front().due - ctx.now(), Duration::zero());
-  timer_ = ctx.after(wait, [this, &ctx] {
-    timer_.reset();
-    releaseDue(ctx);
-  });
-}
-
-void TcpLossToxic::releaseDue(ToxicContext& ctx) {
-  const TimePoint now = ctx.now();
-  while (!held_.empty() && held_.front().due <= now) ctx.forward(held_.pop());
-  if (!held_.empty()) {
-    armHead(ctx);
-  } else {
-    held_.forwardEndIfDone(ctx);
-  }
-}
 
 DrainedStage TcpLossToxic::drain() {
   timer_.reset();

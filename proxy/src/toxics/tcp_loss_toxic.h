@@ -42,8 +42,6 @@ class TcpLossToxic final : public Toxic {
 
  private:
   Duration stallFor(Random& random) const;
-  void armHead(ToxicContext& ctx);
-  void releaseDue(ToxicContext& ctx);
 
   Params params_;
   Probability loss_;
