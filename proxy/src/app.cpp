@@ -1,5 +1,9 @@
 #include "app.h"
 
+#include <cstdio>
+#include <random>
+#include <string>
+
 #include "net/address.h"
 
 #include <spdlog/spdlog.h>
@@ -10,6 +14,23 @@
 #include "rules/rules_watcher.h"
 
 namespace faultline {
+
+namespace {
+
+// 128 random bits as hex: the web UI's bearer token for this run.
+std::string randomUiToken() {
+  std::random_device device;
+  std::string out;
+  for (int i = 0; i < 4; ++i) {
+    char buf[9];
+    std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(device()));
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace
+
 
 App::App(AppOptions options) : options_(std::move(options)) { uv_loop_init(&loop_); }
 
@@ -55,6 +76,8 @@ Status App::start() {
   control.host = options_.host;
   control.port = options_.port;
   control.api_token = options_.api_token;
+  // The web UI's way in: the API token when there is one, else a token made now (issue 15).
+  control.ui_token = options_.api_token.empty() ? randomUiToken() : options_.api_token;
   control.max_connections = options_.api_max_connections;
   control.max_header_bytes = options_.api_max_header_bytes;
   control.max_body_bytes = options_.api_max_body_bytes;
@@ -70,6 +93,7 @@ Status App::start() {
                  *bound);
   }
   std::printf("control API listening on http://%s\n", bound->c_str());
+  std::printf("web UI: http://%s/ui#token=%s\n", bound->c_str(), control.ui_token.c_str());
   std::fflush(stdout);
   spdlog::info("faultline {} ready api=http://{} proxies={}", FAULTLINE_VERSION, *bound, registry_->list().size());
 

@@ -13,6 +13,8 @@
 #include "cli/attribute_arg.h"
 #include "cli/schedule_args.h"
 #include "cli/client_commands.h"
+#include "cli/connections_commands.h"
+#include "cli/top_command.h"
 #include "cli/fleet.h"
 #include "http/http_url.h"
 
@@ -167,6 +169,18 @@ int runClient(const std::vector<std::string>& raw_args, const ClientEnvironment&
   auto* reload = app.add_subcommand("reload", "Re-read the rules file the server was started with (--config)");
   auto* rules = app.add_subcommand("rules", "Show the rules file status: file, hash, last load and error");
 
+  std::string conn_id;
+  bool kill_reset = false;
+  auto* connections = app.add_subcommand("connections", "List a proxy's live connections");
+  connections->add_option("proxy", name, "Proxy name")->required();
+  auto* kill = app.add_subcommand("kill", "End one connection of a proxy (FIN after queued data; --reset for RST)");
+  kill->add_option("proxy", name, "Proxy name")->required();
+  kill->add_option("id", conn_id, "Connection id (from `faultline connections PROXY`)")->required();
+  kill->add_flag("--reset", kill_reset, "Reset (RST) both peers at once instead of closing gracefully");
+  bool top_once = false;
+  auto* top = app.add_subcommand("top", "Live view: proxies, connections, bytes/s, toxics, recent events (q quits)");
+  top->add_flag("--once", top_once, "Print one frame and exit (for scripts)");
+
   // main dispatches these before calling us; they are declared above only for the help listing.
   if (raw_args.size() >= 2 && (raw_args[1] == "serve" || raw_args[1] == "validate")) {
     err << "faultline: '" << raw_args[1] << "' is run by the faultline program itself, not the client\n";
@@ -216,6 +230,9 @@ int runClient(const std::vector<std::string>& raw_args, const ClientEnvironment&
   if (*reset) return resetProxies(api, output);
   if (*reload) return reloadRules(api, output);
   if (*rules) return showRules(api, output);
+  if (*connections) return listConnections(api, output, name);
+  if (*kill) return killConnection(api, output, name, conn_id, kill_reset);
+  if (*top) return runTop(api, output, top_once);
   if (*toxic_add) {
     if (add_upstream && add_downstream) {
       err << "faultline: toxic add: choose one of --upstream or --downstream\n";

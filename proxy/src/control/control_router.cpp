@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "control/json_mapping.h"
+#include "events/event_bus.h"
 #include "http/http_wire.h"
 #include "metrics/metrics_renderer.h"
 #include "core/clock.h"  // proxy_registry.h uses Millis without including it
@@ -86,6 +87,15 @@ bool sameSecret(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
+// `Authorization: Bearer <token>` with exactly this (non-empty) token.
+bool bearerIs(const HttpRequest& request, const std::string& token) {
+  if (token.empty()) return false;
+  std::string auth = request.header("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  return auth.size() > kBearer.size() && toLower(auth.substr(0, kBearer.size())) == "bearer " &&
+         sameSecret(std::string_view(auth).substr(kBearer.size()), token);
+}
+
 // Requests built in code (tests, the fuzzer) may set only `path`.
 std::string_view routedPath(const HttpRequest& request) {
   return request.raw_path.empty() ? std::string_view(request.path) : std::string_view(request.raw_path);
@@ -141,16 +151,12 @@ HttpResponse ControlRouter::checkAccess(const HttpRequest& request) const {
     return errorResponse(403, "host '" + request.header("Host") +
                                   "' is not allowed; use localhost, 127.0.0.1, [::1] or the API's bind address");
   }
-  if (request.header("User-Agent").rfind("Mozilla/", 0) == 0) {
+  if (request.header("User-Agent").rfind("Mozilla/", 0) == 0 && !bearerIs(request, options_.ui_token)) {
     // Toxiproxy's rule: a browser must never drive the API (a page could otherwise reach it).
     return errorResponse(403, "User agent not allowed");
   }
   if (!options_.api_token.empty()) {
-    std::string auth = request.header("Authorization");
-    constexpr std::string_view kBearer = "Bearer ";
-    bool ok = auth.size() > kBearer.size() && toLower(auth.substr(0, kBearer.size())) == "bearer " &&
-              sameSecret(std::string_view(auth).substr(kBearer.size()), options_.api_token);
-    if (!ok) {
+    if (!bearerIs(request, options_.api_token)) {
       HttpResponse response = errorResponse(401, "missing or invalid API token; send Authorization: Bearer <token>");
       response.setHeader("WWW-Authenticate", "Bearer");
       return response;
@@ -161,7 +167,9 @@ HttpResponse ControlRouter::checkAccess(const HttpRequest& request) const {
 
 HttpResponse ControlRouter::handle(const HttpRequest& request) {
   std::string route = routeTemplate(routedPath(request));
-  HttpResponse response = checkAccess(request);
+  // The page holds no secret and is served to anyone; everything it calls is checked.
+  const bool page = route == "/ui" && request.method == "GET";
+  HttpResponse response = page ? uiPageResponse() : checkAccess(request);
   if (response.status == 0) response = dispatch(request, route);
   stamp(response);
   // Labelled by route template, never the raw path, so label cardinality stays bounded.
@@ -176,7 +184,8 @@ std::string routeTemplate(std::string_view path) {
   bool no_empty = std::all_of(parts.begin(), parts.end(), [](std::string_view p) { return !p.empty(); });
   if (parts.empty() || !no_empty) return kUnknownRoute;
   if (parts.size() == 1) {
-    for (const char* known : {"version", "proxies", "populate", "reset", "metrics", "reload", "rules"}) {
+    for (const char* known :
+         {"version", "proxies", "populate", "reset", "metrics", "reload", "rules", "events", "ui", "toxic-types"}) {
       // Built by append: `"/" + std::string(...)` trips a GCC 12 -Wrestrict false positive.
       if (parts[0] == known) return std::string("/").append(known);
     }
@@ -184,6 +193,11 @@ std::string routeTemplate(std::string_view path) {
   }
   if (parts[0] != "proxies") return kUnknownRoute;
   if (parts.size() == 2) return "/proxies/{proxy}";
+  if (parts[2] == "connections") {
+    if (parts.size() == 3) return "/proxies/{proxy}/connections";
+    if (parts.size() == 4) return "/proxies/{proxy}/connections/{id}";
+    return kUnknownRoute;
+  }
   if (parts[2] != "toxics") return kUnknownRoute;
   if (parts.size() == 3) return "/proxies/{proxy}/toxics";
   if (parts.size() == 4) return "/proxies/{proxy}/toxics/{toxic}";
@@ -204,6 +218,8 @@ HttpResponse ControlRouter::dispatch(const HttpRequest& request, const std::stri
   std::string toxic = parts.size() >= 4 ? std::string(parts[3]) : std::string();
 
   if (route == "/version") return m == "GET" ? version() : methodNotAllowed("GET");
+  if (route == "/ui") return methodNotAllowed("GET");
+  if (route == "/toxic-types") return m == "GET" ? toxicTypesResponse() : methodNotAllowed("GET");
   if (route == "/proxies") {
     if (m == "GET") return listProxies();
     if (m == "POST") return createProxy(request);
@@ -224,6 +240,10 @@ HttpResponse ControlRouter::dispatch(const HttpRequest& request, const std::stri
     if (m == "GET") return listToxics(proxy);
     if (m == "POST") return createToxic(proxy, request);
     return methodNotAllowed("GET, POST");
+  }
+  if (route == "/proxies/{proxy}/connections") return m == "GET" ? listConnections(proxy) : methodNotAllowed("GET");
+  if (route == "/proxies/{proxy}/connections/{id}") {
+    return m == "DELETE" ? killConnection(proxy, toxic, request) : methodNotAllowed("DELETE");
   }
   // "/proxies/{proxy}/toxics/{toxic}"
   if (m == "GET") return getToxic(proxy, toxic);
@@ -257,6 +277,7 @@ HttpResponse ControlRouter::createProxy(const HttpRequest& request) {
   if (!config) return badBody(config.error());
   auto created = registry_.create(*config);
   if (!created) return errorFrom(created.error());
+  registry_.events().publish("proxy_created", created->name, {{"proxy_config", proxyToJson(*created)}});
   return jsonResponse(201, proxyToJson(*created));
 }
 
@@ -286,6 +307,9 @@ HttpResponse ControlRouter::populate(const HttpRequest& request) {
   }
   auto result = registry_.populate(configs);
   if (result.error) return fail(httpStatus(result.error->code), result.error->message, result.proxies);
+  for (const auto& info : result.proxies) {
+    registry_.events().publish("proxy_created", info.name, {{"proxy_config", proxyToJson(info)}, {"via", "populate"}});
+  }
   OrderedJson body;
   body["proxies"] = OrderedJson::array();
   for (const auto& info : result.proxies) body["proxies"].push_back(proxyToJson(info));
@@ -307,11 +331,13 @@ HttpResponse ControlRouter::updateProxy(const std::string& name, const HttpReque
   if (!patch) return badBody(patch.error());
   auto updated = registry_.update(name, *patch);
   if (!updated) return errorFrom(updated.error());
+  registry_.events().publish("proxy_updated", name, {{"proxy_config", proxyToJson(*updated)}});
   return jsonResponse(200, proxyToJson(*updated));
 }
 
 HttpResponse ControlRouter::deleteProxy(const std::string& name) {
   if (auto status = registry_.remove(name); !status) return errorFrom(status.error());
+  registry_.events().publish("proxy_deleted", name);
   return HttpResponse::empty(204);
 }
 
@@ -344,6 +370,7 @@ HttpResponse ControlRouter::createToxic(const std::string& proxy, const HttpRequ
       return errorFrom(added.error());
     }
     added_names.push_back(spec.name);
+    registry_.events().publish("toxic_added", proxy, {{"toxic", toxicToJson(**added)}});
   }
   // Toxiproxy answers 200 here, not 201; clients check for it.
   return jsonResponse(200, toxicToJson(**added, registry_.scheduleStatus(proxy, (*added)->name)));
@@ -364,6 +391,7 @@ HttpResponse ControlRouter::updateToxic(const std::string& proxy, const std::str
   if (!patch) return badBody(patch.error());
   auto updated = registry_.updateToxic(proxy, toxic, *patch);
   if (!updated) return errorFrom(updated.error());
+  registry_.events().publish("toxic_updated", proxy, {{"toxic", toxicToJson(**updated)}});
   return jsonResponse(200, toxicToJson(**updated, registry_.scheduleStatus(proxy, toxic)));
 }
 
@@ -376,6 +404,7 @@ HttpResponse ControlRouter::deleteToxic(const std::string& proxy, const std::str
     status = registry_.removeToxic(proxy, toxic + "_downstream");
   }
   if (!status) return errorFrom(status.error());
+  registry_.events().publish("toxic_removed", proxy, {{"name", toxic}});
   return HttpResponse::empty(204);
 }
 
@@ -395,7 +424,11 @@ HttpResponse ControlRouter::metrics() const {
 
 HttpResponse ControlRouter::reload() {
   if (rules_ == nullptr) return errorResponse(404, kNoRulesMessage);
-  if (auto status = rules_->reload(); !status) return errorFrom(status.error());
+  if (auto status = rules_->reload(); !status) {
+    registry_.events().publish("rules_reloaded", "", {{"ok", false}, {"error", status.error().message}});
+    return errorFrom(status.error());
+  }
+  registry_.events().publish("rules_reloaded", "", {{"ok", true}});
   return HttpResponse::json(200, rules_->status().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 

@@ -20,6 +20,9 @@ struct ControlRouterOptions {
   std::string bind_host = "127.0.0.1";
   // When set, every request needs `Authorization: Bearer <api_token>`.
   std::string api_token;
+  // The web UI's token (api_token when that is set): a browser (Mozilla/ user agent) is let in
+  // only with `Authorization: Bearer <ui_token>`; empty = browsers are always refused.
+  std::string ui_token;
 };
 
 // The Toxiproxy v2 REST API as a function from request to response over the registry (and the
@@ -38,13 +41,17 @@ class ControlRouter {
   // calls it for the answers it gives itself (400/408/413/414/431), so every response has one.
   void stamp(HttpResponse& response);
 
+  // Host, user agent and token checks; status 0 = allowed. The streamed /events route (which
+  // ControlServer answers itself) goes through it too.
+  HttpResponse checkAccess(const HttpRequest& request) const;
+  ProxyRegistry& registry() { return registry_; }
+
   // The server's counters, shown by /metrics (may stay null).
   void setHttpStats(const HttpServerStats* stats) { http_stats_ = stats; }
   const ApiRequestCounters& requestCounters() const { return counters_; }
 
  private:
   HttpResponse dispatch(const HttpRequest& request, const std::string& route);
-  HttpResponse checkAccess(const HttpRequest& request) const;  // status 0 = allowed
   bool hostAllowed(const std::string& host_header) const;
   std::string nextRequestId();
 
@@ -61,6 +68,12 @@ class ControlRouter {
   HttpResponse updateToxic(const std::string& proxy, const std::string& toxic, const HttpRequest& request);
   HttpResponse deleteToxic(const std::string& proxy, const std::string& toxic);
   HttpResponse reset();
+  // ui/ui_routes.cpp
+  HttpResponse uiPageResponse() const;
+  HttpResponse toxicTypesResponse() const;
+  // connections_routes.cpp
+  HttpResponse listConnections(const std::string& proxy) const;
+  HttpResponse killConnection(const std::string& proxy, const std::string& id, const HttpRequest& request);
   HttpResponse metrics() const;
   HttpResponse reload();
   HttpResponse rules() const;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "control/events_route.h"
 #include "http/http_server.h"
 
 namespace faultline {
@@ -12,6 +13,7 @@ ControlRouterOptions routerOptions(const ControlServerOptions& options) {
   ControlRouterOptions out;
   out.bind_host = options.host;
   out.api_token = options.api_token;
+  out.ui_token = options.api_token.empty() ? options.ui_token : options.api_token;
   return out;
 }
 
@@ -37,6 +39,11 @@ Result<std::string> ControlServer::start() {
   http.evict_idle_at_cap = true;
   // Requests are answered synchronously: the registry never waits on the data path.
   server_ = std::make_unique<HttpServer>(loop_, http, [this](HttpRequest&& request, HttpResponder responder) {
+    // /events streams, so it needs the responder itself (events_route.cpp); all else is routed.
+    if (request.path == "/events") {
+      serveEvents(router_, request, std::move(responder));
+      return;
+    }
     responder.respond(router_.handle(request));
   });
   auto bound = server_->listen(options_.host, options_.port);

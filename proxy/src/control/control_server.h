@@ -22,6 +22,7 @@ struct ControlServerOptions {
   std::string host = "127.0.0.1";  // loopback unless the operator says otherwise
   uint16_t port = 8474;
   std::string api_token;           // empty = no authentication
+  std::string ui_token;            // lets a browser in with Bearer <ui_token> (see ControlRouterOptions)
   std::size_t max_connections = 64;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 1024 * 1024;

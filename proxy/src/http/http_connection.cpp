@@ -83,6 +83,10 @@ void HttpConnection::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* 
     return;
   }
   if (nread == 0) return;  // EAGAIN
+  if (nread == UV_EOF && self->streaming_) {
+    self->close();  // a stream's reader has gone
+    return;
+  }
   if (nread == UV_EOF && !self->draining_) {
     // Half-close: answer what has fully arrived, then close.
     self->peer_eof_ = true;
@@ -216,6 +220,7 @@ void HttpConnection::write(std::string bytes) {
 void HttpConnection::onWrite(uv_write_t* req, int status) noexcept {
   auto* write_req = reinterpret_cast<WriteReq*>(req);
   auto* self = static_cast<HttpConnection*>(req->data);
+  if (self->streaming_) self->stream_queued_bytes_ -= std::min(self->stream_queued_bytes_, write_req->bytes.size());
   delete write_req;
   // Cancelled writes call back before the close callbacks, so `self` is still alive here.
   --self->writes_pending_;
@@ -224,7 +229,7 @@ void HttpConnection::onWrite(uv_write_t* req, int status) noexcept {
     self->close();
     return;
   }
-  if (self->writes_pending_ > 0) return;
+  if (self->writes_pending_ > 0 || self->streaming_) return;
   if (self->last_response_) {
     self->finishAndLinger();
     return;

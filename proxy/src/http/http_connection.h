@@ -43,6 +43,10 @@ class HttpConnection {
 
   void close();
   void respond(uint64_t request_id, HttpResponse response);
+  // Streaming (http_event_stream.cpp): the head goes out now, then streamWrite() appends.
+  bool startStream(uint64_t request_id, const HttpResponse& head);
+  bool streamWrite(std::string bytes);
+  std::size_t streamQueuedBytes() const { return stream_queued_bytes_; }
   bool awaiting(uint64_t request_id) const { return !closing_ && in_flight_ && request_id == request_id_; }
   const std::string& peer() const { return peer_; }
   // The peer closed its side: it may still read, but is most likely gone.
@@ -93,6 +97,8 @@ class HttpConnection {
   bool closing_ = false;
   int pending_closes_ = 0;
   std::size_t writes_pending_ = 0;
+  bool streaming_ = false;               // the response is an open stream; ends with the connection
+  std::size_t stream_queued_bytes_ = 0;  // written to libuv, not yet taken by the peer
   uint64_t request_id_ = 0;
   bool keep_alive_ = false;
   std::string method_;

@@ -49,6 +49,24 @@ namespace detail {
 struct HttpConnectionToken;
 }
 
+// A response whose body is written piece by piece (Server-Sent Events). Made by
+// HttpResponder::startStream(); the connection is closed when the stream ends. Loop thread only.
+// Writes never wait: libuv queues them; queuedBytes() is what the peer has not taken yet, so the
+// owner can bound it (and close a reader that does not read).
+class HttpEventStream {
+ public:
+  HttpEventStream() = default;
+  explicit HttpEventStream(std::weak_ptr<detail::HttpConnectionToken> token) : token_(std::move(token)) {}
+  // False when the connection has gone (nothing written).
+  bool send(std::string bytes);
+  std::size_t queuedBytes() const;
+  bool open() const;
+  void close();
+
+ private:
+  std::weak_ptr<detail::HttpConnectionToken> token_;
+};
+
 // The right to answer one request. Movable, not copyable; use it on the loop thread only.
 // respond() may be called at once or later (from a timer, after an upstream call). Responding
 // after the connection died, or twice, does nothing. Dropping a responder that never responded
@@ -64,6 +82,9 @@ class HttpResponder {
   ~HttpResponder();
 
   void respond(HttpResponse response);
+  // Answers with `head` (status and headers; no Content-Length, Connection: close) and keeps the
+  // connection for a streamed body. No timeouts apply while it streams.
+  HttpEventStream startStream(HttpResponse head);
   // False once the connection has closed (a timeout, the server closed) or the peer closed its
   // side; a handler doing slow work may then abandon it. respond() is still safe (and still
   // delivers to a peer that only half-closed).

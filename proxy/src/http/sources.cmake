@@ -6,5 +6,6 @@ target_sources(faultline_http PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/http_server.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http_connection.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http_responder.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http_event_stream.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http_url.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http_client.cpp)

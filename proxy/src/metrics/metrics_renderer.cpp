@@ -1,5 +1,7 @@
 #include "metrics/metrics_renderer.h"
 
+#include "events/event_bus.h"
+
 #include <nlohmann/json.hpp>
 
 #include "http/http_server.h"
@@ -221,6 +223,17 @@ std::string MetricsRenderer::render() const {
     w.family("faultline_global_cap_hits_total", "counter",
              "Times the global buffer cap was reached and every reader paused");
     w.sample("faultline_global_cap_hits_total", {}, static_cast<uint64_t>(sources_.registry->globalCapHits()));
+    // GET /events (issue 15): a subscriber that does not read is cut off, never waited for.
+    const EventBus& events = sources_.registry->events();
+    w.family("faultline_events_published_total", "counter", "Events published on the event bus");
+    w.sample("faultline_events_published_total", {}, events.published());
+    w.family("faultline_event_subscribers", "gauge", "Live GET /events subscribers");
+    w.sample("faultline_event_subscribers", {}, static_cast<uint64_t>(events.subscribers()));
+    w.family("faultline_event_subscribers_cut_total", "counter",
+             "Event subscribers cut off because their bounded queue was full");
+    w.sample("faultline_event_subscribers_cut_total", {}, events.subscribersCut());
+    w.family("faultline_events_dropped_total", "counter", "Events not delivered to a subscriber that was cut off");
+    w.sample("faultline_events_dropped_total", {}, events.eventsDropped());
   }
   if (sources_.http != nullptr) renderHttp(w, *sources_.http);
   if (sources_.requests != nullptr) renderRequests(w, *sources_.requests);

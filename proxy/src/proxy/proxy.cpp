@@ -1,5 +1,7 @@
 #include "proxy/proxy.h"
 
+#include "events/event_bus.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -272,6 +274,7 @@ void Proxy::onConnection(Listener& listener) {
   env.link_cap_bytes = env_.link_cap_bytes;
   env.connect_timeout = env_.connect_timeout;
   env.budget = env_.budget;
+  env.events = env_.events;
   env.stats = stats_;
   env.seed = env_.seed;
   env.connection_ordinal = ++connection_ordinal_;
@@ -294,6 +297,9 @@ void Proxy::onConnection(Listener& listener) {
   if (env_.max_connections > 0 && sessions_.size() >= env_.max_connections) {
     ++stats_->connections_refused;
     spdlog::warn("connection refused proxy={} reason=max_connections limit={}", name_, env_.max_connections);
+    if (env_.events) {
+      env_.events->publish("limit_hit", name_, {{"limit", "max_connections"}, {"value", env_.max_connections}});
+    }
     session->detach();
     session->close(Session::CloseReason::kError, CloseMode::kReset, "max_connections");
     return;

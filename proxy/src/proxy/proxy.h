@@ -10,12 +10,14 @@
 #include "core/result.h"
 #include "net/address.h"
 #include "proxy/proxy_config.h"
+#include "proxy/connection_info.h"
 #include "proxy/session.h"
 
 namespace faultline {
 
 class Listener;
 class BufferBudget;
+class EventBus;
 class ConnectBlackhole;
 class FdReserve;
 class ToxicScheduler;
@@ -26,6 +28,7 @@ struct ProxyEnv {
   std::size_t max_connections = 0;
   Millis connect_timeout{10'000};
   std::shared_ptr<BufferBudget> budget;
+  std::shared_ptr<EventBus> events;
   uint64_t seed = 0;  // every random choice derives from it (core/random.h RandomKey)
   uint64_t* next_session_id = nullptr;
   std::shared_ptr<FdReserve> fd_reserve;  // may be null (no reserve)
@@ -74,6 +77,9 @@ class Proxy final : public SessionOwner {
   std::optional<ScheduleStatus> scheduleStatus(const std::string& toxic) const;
 
   std::size_t sessionCount() const { return sessions_.size(); }
+  // The connections API (connections_access.cpp): live sessions sorted by id, and ending one.
+  std::vector<ConnectionInfo> connections() const;
+  bool killConnection(uint64_t id, CloseMode mode);
   std::size_t bufferedBytes() const;
 
   // SessionOwner

@@ -1,5 +1,7 @@
 #include "proxy/proxy_registry.h"
 
+#include "events/event_bus.h"
+
 #include <spdlog/spdlog.h>
 #include <uv.h>
 
@@ -39,6 +41,7 @@ ProxyRegistry::ProxyRegistry(uv_loop_s* loop, RegistryOptions options)
     : loop_(loop),
       options_(options),
       budget_(std::make_shared<BufferBudget>(options.global_cap_bytes)),
+      events_(std::make_shared<EventBus>()),
       shared_(std::make_unique<Shared>(Shared{0})) {
   ignoreSigpipe();
   if (options_.fd_reserve > 0) fd_reserve_ = std::make_shared<FdReserve>(options_.fd_reserve);
@@ -88,6 +91,7 @@ Status ProxyRegistry::checkUpstream(const std::string& name, const HostPort& lis
 Status ProxyRegistry::checkToxicCount(const std::string& name, std::size_t count) const {
   if (options_.max_toxics_per_proxy == 0 || count <= options_.max_toxics_per_proxy) return {};
   ++toxic_limit_hits_;
+  events_->publish("limit_hit", name, {{"limit", "max_toxics_per_proxy"}, {"value", options_.max_toxics_per_proxy}});
   return Error::invalid("proxy '" + name + "' would have " + std::to_string(count) + " toxics; at most " +
                         std::to_string(options_.max_toxics_per_proxy) +
                         " are allowed (remove some, or raise faultline serve --max-toxics-per-proxy)");
@@ -103,6 +107,7 @@ Result<ProxyInfo> ProxyRegistry::create(const ProxySpec& spec) {
   env.max_connections = options_.max_connections;
   env.connect_timeout = options_.connect_timeout;
   env.budget = budget_;
+  env.events = events_;
   env.seed = options_.seed;
   env.next_session_id = &shared_->next_session_id;
   env.fd_reserve = fd_reserve_;

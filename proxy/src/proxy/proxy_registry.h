@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "net/address.h"
+#include "proxy/connection_info.h"
 #include "proxy/proxy_config.h"
 #include "proxy/proxy_spec.h"
 
@@ -18,6 +19,7 @@ struct uv_loop_s;
 namespace faultline {
 
 class Proxy;
+class EventBus;
 class BufferBudget;
 class FdReserve;
 
@@ -74,6 +76,11 @@ class ProxyRegistry {
   // Replaces the whole toxic list of a proxy (rules reload), keeping unchanged toxics' stages.
   Status setToxics(const std::string& proxy, const std::vector<ToxicSpec>& toxics);
 
+  // A proxy's live connections (404 for an unknown proxy), and ending one of them by id (404
+  // "connection not found" when it is not live).
+  Result<std::vector<ConnectionInfo>> connections(const std::string& proxy) const;
+  Status killConnection(const std::string& proxy, uint64_t id, CloseMode mode);
+
   // Enables every proxy and removes every toxic; open connections stay.
   void reset();
   // Closes every listener and session (shutdown); the loop then runs until handles close.
@@ -82,6 +89,8 @@ class ProxyRegistry {
   void stopAccepting();
 
   const RegistryOptions& options() const { return options_; }
+  // What happened, for GET /events (shared: a closing session may outlive the registry).
+  EventBus& events() const { return *events_; }
   std::size_t bufferedBytes() const;  // all links together
   std::size_t globalCapHits() const;
   std::size_t sessionCount() const;  // live sessions of every proxy
@@ -101,6 +110,7 @@ class ProxyRegistry {
   uv_loop_s* loop_;
   RegistryOptions options_;
   std::shared_ptr<BufferBudget> budget_;
+  std::shared_ptr<EventBus> events_;
   std::unique_ptr<Shared> shared_;
   std::map<std::string, std::unique_ptr<Proxy>> proxies_;
   mutable std::size_t toxic_limit_hits_ = 0;

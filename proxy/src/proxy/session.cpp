@@ -1,8 +1,10 @@
 #include "proxy/session.h"
 
 #include <spdlog/spdlog.h>
+#include <chrono>
 #include <sys/socket.h>
 
+#include "events/event_bus.h"
 #include "net/original_destination.h"
 #include "net/uv_error.h"
 #include "proxy/buffer_budget.h"
@@ -33,6 +35,7 @@ const char* reasonName(Session::CloseReason reason) {
     case Session::CloseReason::kToxic: return "toxic";
     case Session::CloseReason::kProxyStopped: return "proxy_stopped";
     case Session::CloseReason::kError: return "error";
+    case Session::CloseReason::kKilled: return "killed";
   }
   return "unknown";
 }
@@ -67,6 +70,8 @@ Session::~Session() = default;
 
 void Session::start() {
   peer_ = peerName(&client_);
+  opened_at_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
   int peer_len = sizeof peer_address_;
   if (uv_tcp_getpeername(&client_, reinterpret_cast<sockaddr*>(&peer_address_), &peer_len) != 0) peer_address_ = {};
   spdlog::debug("session accepted proxy={} conn={} client={}", env_.proxy_name, id_, peer_);
@@ -111,6 +116,10 @@ void Session::onDialed(const Dialer::Outcome& outcome) {
     return;
   }
   connected_ = true;
+  if (env_.events) {
+    env_.events->publish("connection_opened", env_.proxy_name,
+                         {{"conn", id_}, {"client", peer_}, {"upstream", env_.upstream.toString()}});
+  }
   uv_tcp_nodelay(&client_, 1);
   uv_tcp_nodelay(&upstream_, 1);
   std::vector<ToxicSpecPtr> none;
@@ -279,6 +288,11 @@ void Session::close(CloseReason reason, CloseMode mode, const std::string& detai
     return;
   }
   closing_ = true;
+  if (env_.events) {
+    env_.events->publish("connection_closed", env_.proxy_name,
+                         {{"conn", id_}, {"client", peer_}, {"reason", reasonName(reason)}, {"detail", detail},
+                          {"bytes", {{"upstream", bytes_up_}, {"downstream", bytes_down_}}}});
+  }
   const bool quiet = reason == CloseReason::kDone || reason == CloseReason::kProxyStopped;
   auto level = reason == CloseReason::kUpstreamFailed ? spdlog::level::warn
                : quiet                                ? spdlog::level::debug

@@ -18,6 +18,8 @@
 namespace faultline {
 
 class BufferBudget;
+class EventBus;
+struct ConnectionInfo;
 
 // What a session needs from its proxy, captured at accept so a session can outlive the proxy
 // (a removed proxy detaches its sessions and they finish closing on their own).
@@ -29,6 +31,7 @@ struct SessionEnv {
   Millis connect_timeout{10'000};
   std::shared_ptr<BufferBudget> budget;  // shared: a closing session may outlive the registry
   std::shared_ptr<ProxyStats> stats;
+  std::shared_ptr<EventBus> events;  // may be null (unit tests)
   // The proxy's http_request_faults option: X-Faultline-Abort / -Delay act on their request.
   bool http_request_faults = false;
   uint64_t seed = 0;  // with the proxy name and the ordinal, the key of every random choice
@@ -69,7 +72,7 @@ class Session final : private LinkEvents {
   void start();
   void setToxics(const std::vector<ToxicSpecPtr>& upstream, const std::vector<ToxicSpecPtr>& downstream);
 
-  enum class CloseReason { kDone, kClientReset, kUpstreamReset, kUpstreamFailed, kToxic, kProxyStopped, kError };
+  enum class CloseReason { kDone, kClientReset, kUpstreamReset, kUpstreamFailed, kToxic, kProxyStopped, kError, kKilled };
   // Graceful: written data drains, then FIN. Reset: RST to both peers now.
   void close(CloseReason reason, CloseMode mode, const std::string& detail = "");
   void detach() { owner_ = nullptr; }
@@ -79,6 +82,8 @@ class Session final : private LinkEvents {
   const std::vector<ToxicDecision>& decisions() const { return decisions_; }
   bool closing() const { return closing_; }
   std::size_t bufferedBytes() const { return up_.bufferedBytes() + down_.bufferedBytes(); }
+  // For the connections API (connection_info.cpp): a snapshot of this session now.
+  ConnectionInfo snapshot() const;
 
   // The link of one direction (a per-session layer may add a stage at the head of its chain).
   Link& link(Stream stream) { return stream == Stream::kUpstream ? up_ : down_; }
@@ -119,6 +124,7 @@ class Session final : private LinkEvents {
   Link down_;  // upstream -> client
   Dialer dialer_;  // after the links: it may hold a timer on up_'s queue until it is destroyed
   std::string peer_;
+  int64_t opened_at_ms_ = 0;  // wall clock at accept, for the connections API
   sockaddr_storage peer_address_{};
   int open_handles_ = 0;
   bool connected_ = false;

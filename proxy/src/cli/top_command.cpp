@@ -1,0 +1,190 @@
+#include "cli/top_command.h"
+
+#include <poll.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+
+namespace faultline {
+
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+// Bytes sent per proxy (both directions together), from Toxiproxy's counter on /metrics.
+struct Sample {
+  Clock::time_point at;
+  std::map<std::string, uint64_t> sent;
+};
+
+Result<Sample> sampleBytes(const ApiClient& api) {
+  auto reply = api.get("/metrics");
+  if (!reply) return reply.error();
+  Sample sample;
+  sample.at = Clock::now();
+  static const std::regex line("toxiproxy_proxy_sent_bytes_total\\{[^}]*proxy=\"([^\"]*)\"[^}]*\\} ([0-9]+)");
+  std::istringstream in(reply->text);
+  std::string text;
+  while (std::getline(in, text)) {
+    std::smatch m;
+    if (std::regex_search(text, m, line)) sample.sent[m[1]] += std::stoull(m[2]);
+  }
+  return sample;
+}
+
+std::string rate(double bytes_per_second) {
+  char buf[32];
+  if (bytes_per_second >= 1 << 20) {
+    std::snprintf(buf, sizeof buf, "%.1f MiB/s", bytes_per_second / (1 << 20));
+  } else if (bytes_per_second >= 1024) {
+    std::snprintf(buf, sizeof buf, "%.1f KiB/s", bytes_per_second / 1024);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.0f B/s", bytes_per_second);
+  }
+  return buf;
+}
+
+std::string text(const json& object, const char* key) {
+  if (!object.is_object()) return "";
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+// One frame from the API: returns false (with the message printed) when the server is unreachable.
+bool drawFrame(const ApiClient& api, const ClientOutput& output, const Sample& before, const Sample& after) {
+  auto proxies = api.get("/proxies");
+  if (!proxies) {
+    output.err << "faultline: " << proxies.error().message << '\n';
+    return false;
+  }
+  Palette p = output.palette();
+  const double seconds = std::max(0.001, std::chrono::duration<double>(after.at - before.at).count());
+  output.out << p.bold << "faultline top" << p.reset << "  " << api.base().toString() << "  (q quits)\n\n";
+  Table table({"PROXY", "LISTEN", "UPSTREAM", "ENABLED", "CONNS", "BYTES/S", "TOXICS"});
+  Table conns({"PROXY", "ID", "CLIENT", "STATE", "BYTES_UP", "BYTES_DOWN", "TOXICS"});
+  for (const auto& [name, proxy] : proxies->body.items()) {
+    auto list = api.get("/proxies/" + encodePathSegment(name) + "/connections");
+    const json connections = list && list->body.is_array() ? list->body : json::array();
+    std::string toxics;
+    for (const auto& toxic : proxy.value("toxics", json::array())) {
+      if (!toxics.empty()) toxics += ',';
+      toxics += text(toxic, "name") + "(" + text(toxic, "type") + ")";
+    }
+    const uint64_t was = before.sent.count(name) ? before.sent.at(name) : 0;
+    const uint64_t now = after.sent.count(name) ? after.sent.at(name) : was;
+    const bool enabled = proxy.value("enabled", false);
+    table.addRow({{name, enabled ? p.green : p.red},
+                  {text(proxy, "listen"), p.blue},
+                  {text(proxy, "upstream"), p.yellow},
+                  {enabled ? "enabled" : "disabled", ""},
+                  {std::to_string(connections.size()), ""},
+                  {rate(static_cast<double>(now >= was ? now - was : 0) / seconds), ""},
+                  {toxics.empty() ? "-" : toxics, toxics.empty() ? "" : p.red}});
+    for (const auto& c : connections) {
+      const json bytes = c.value("bytes", json::object());
+      std::string rolled;
+      for (const auto& d : c.value("toxics", json::array())) {
+        if (!rolled.empty()) rolled += ',';
+        rolled += text(d, "name") + (d.value("applied", false) ? "" : "(skipped)");
+      }
+      conns.addRow({{name, ""}, {text(c, "id"), ""}, {text(c, "client"), p.blue}, {text(c, "state"), ""},
+                    {text(bytes, "upstream"), ""}, {text(bytes, "downstream"), ""}, {rolled.empty() ? "-" : rolled, ""}});
+    }
+  }
+  table.print(output.out, true, p);
+  output.out << '\n' << p.bold << "CONNECTIONS" << p.reset << '\n';
+  if (conns.size() == 0) {
+    output.out << "(none)\n";
+  } else {
+    conns.print(output.out, true, p);
+  }
+  output.out << '\n' << p.bold << "RECENT EVENTS" << p.reset << '\n';
+  auto events = api.get("/events?recent=1");
+  const json recent = events && events->body.is_array() ? events->body : json::array();
+  const std::size_t first = recent.size() > 10 ? recent.size() - 10 : 0;
+  if (recent.empty()) output.out << "(none)\n";
+  for (std::size_t i = first; i < recent.size(); ++i) {
+    const json& e = recent[i];
+    output.out << text(e, "seq") << "  " << text(e, "type") << "  " << text(e, "proxy");
+    if (e.contains("conn")) output.out << " conn=" << text(e, "conn");
+    if (e.contains("reason")) output.out << " reason=" << text(e, "reason");
+    if (e.contains("name")) output.out << " name=" << text(e, "name");
+    output.out << '\n';
+  }
+  output.out.flush();
+  return true;
+}
+
+// Raw, no-echo stdin while top runs, so a single `q` quits; restored on every exit path.
+class RawTerminal {
+ public:
+  RawTerminal() {
+    if (::tcgetattr(STDIN_FILENO, &saved_) != 0) return;
+    termios raw = saved_;
+    raw.c_lflag &= static_cast<tcflag_t>(~(ICANON | ECHO));
+    raw.c_cc[VMIN] = 0;
+    raw.c_cc[VTIME] = 0;
+    active_ = ::tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+  }
+  ~RawTerminal() {
+    if (active_) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
+  }
+  RawTerminal(const RawTerminal&) = delete;
+  RawTerminal& operator=(const RawTerminal&) = delete;
+
+ private:
+  termios saved_{};
+  bool active_ = false;
+};
+
+// Waits up to `timeout` for a key; true when it was `q` (or stdin closed).
+bool quitPressed(std::chrono::milliseconds timeout) {
+  pollfd fd{STDIN_FILENO, POLLIN, 0};
+  if (::poll(&fd, 1, static_cast<int>(timeout.count())) <= 0) return false;
+  char key = 0;
+  ssize_t n = ::read(STDIN_FILENO, &key, 1);
+  return n <= 0 || key == 'q' || key == 'Q';
+}
+
+}  // namespace
+
+int runTop(const ApiClient& api, const ClientOutput& output, bool once) {
+  auto first = sampleBytes(api);
+  if (!first) {
+    output.err << "faultline: " << first.error().message << '\n';
+    return 1;
+  }
+  if (once) {
+    // A rate needs two samples: half a second apart is enough for a script's single frame.
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    auto second = sampleBytes(api);
+    if (!second) {
+      output.err << "faultline: " << second.error().message << '\n';
+      return 1;
+    }
+    return drawFrame(api, output, *first, *second) ? 0 : 1;
+  }
+  RawTerminal terminal;
+  Sample before = *first;
+  while (!quitPressed(std::chrono::milliseconds(1000))) {
+    auto now = sampleBytes(api);
+    if (!now) {
+      output.err << "faultline: " << now.error().message << '\n';
+      return 1;
+    }
+    output.out << "\x1b[H\x1b[2J";  // home and clear: redraw in place
+    if (!drawFrame(api, output, before, *now)) return 1;
+    before = *now;
+  }
+  return 0;
+}
+
+}  // namespace faultline
