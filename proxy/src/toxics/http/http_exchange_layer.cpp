@@ -36,6 +36,13 @@ Chunk joined(std::deque<Chunk>& parts) {
   parts.clear();
   return Chunk::copyOf(bytes.data(), bytes.size(), at);
 }
+
+// What one side holds: the gate's messages plus the head being framed.
+std::size_t heldBytes(const HttpGate& gate, const std::deque<Chunk>& head) {
+  std::size_t n = gate.bufferedBytes();
+  for (const auto& c : head) n += c.size();
+  return n;
+}
 }  // namespace
 
 class HttpExchangeLayer::RequestStage final : public Toxic {
@@ -50,19 +57,8 @@ class HttpExchangeLayer::RequestStage final : public Toxic {
     layer_.up_ = &ctx;
     layer_.onRequestEnd(ctx);
   }
-  std::size_t bufferedBytes() const override {
-    std::size_t n = layer_.request_gate_.bufferedBytes();
-    for (const auto& c : layer_.request_head_) n += c.size();
-    return n;
-  }
-  DrainedStage drain() override {
-    DrainedStage out;
-    if (layer_.up_ != nullptr) out = layer_.request_gate_.drain(*layer_.up_);
-    for (auto& c : layer_.request_head_) out.chunks.push_back(std::move(c));
-    layer_.request_head_.clear();
-    layer_.fallBackToRaw("layer removed");
-    return out;
-  }
+  std::size_t bufferedBytes() const override { return heldBytes(layer_.request_gate_, layer_.request_head_); }
+  DrainedStage drain() override { return layer_.drainSide(layer_.request_gate_, layer_.request_head_, layer_.up_); }
 
  private:
   HttpExchangeLayer& layer_;
@@ -83,19 +79,8 @@ class HttpExchangeLayer::ResponseStage final : public Toxic {
     layer_.down_ = &ctx;
     layer_.onResponseEnd(ctx);
   }
-  std::size_t bufferedBytes() const override {
-    std::size_t n = layer_.response_gate_.bufferedBytes();
-    for (const auto& c : layer_.response_head_) n += c.size();
-    return n;
-  }
-  DrainedStage drain() override {
-    DrainedStage out;
-    if (layer_.down_ != nullptr) out = layer_.response_gate_.drain(*layer_.down_);
-    for (auto& c : layer_.response_head_) out.chunks.push_back(std::move(c));
-    layer_.response_head_.clear();
-    layer_.fallBackToRaw("layer removed");
-    return out;
-  }
+  std::size_t bufferedBytes() const override { return heldBytes(layer_.response_gate_, layer_.response_head_); }
+  DrainedStage drain() override { return layer_.drainSide(layer_.response_gate_, layer_.response_head_, layer_.down_); }
 
  private:
   HttpExchangeLayer& layer_;
@@ -138,6 +123,17 @@ void HttpExchangeLayer::setToxics(const std::vector<ToxicSpecPtr>& specs, const 
   // A delay whose toxic was removed or changed lets its message go now.
   if (up_ != nullptr) request_gate_.releaseExcept(kept, *up_);
   if (down_ != nullptr) response_gate_.releaseExcept(kept, *down_);
+}
+
+// One side's stage is removed: its held messages and the head being framed go back, oldest first,
+// and the layer stops framing (what follows is passed on as it is).
+DrainedStage HttpExchangeLayer::drainSide(HttpGate& gate, std::deque<Chunk>& head, ToxicContext* ctx) {
+  DrainedStage out;
+  if (ctx != nullptr) out = gate.drain(*ctx);
+  for (auto& c : head) out.chunks.push_back(std::move(c));
+  head.clear();
+  fallBackToRaw("layer removed");
+  return out;
 }
 
 void HttpExchangeLayer::fallBackToRaw(const std::string& why) {

@@ -88,6 +88,7 @@ class HttpExchangeLayer {
   void emitSynthetic();
 
   // Both.
+  DrainedStage drainSide(HttpGate& gate, std::deque<Chunk>& head, ToxicContext* ctx);
   void fallBackToRaw(const std::string& why);
   void logFault(const HttpHead& head, const HttpPlan& plan) const;
 
