@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "http/http_client.h"
 #include "support/child_process.h"
+#include "support/serve_process.h"
 #include "support/sockets.h"
 
 namespace faultline::testing {
@@ -40,23 +40,9 @@ class HttpFaultsE2e : public ::testing::Test {
   }
 
   json call(const std::string& method, const std::string& path, const std::string& body = "") const {
-    HttpClientRequest request;
-    request.method = method;
-    request.port = static_cast<uint16_t>(api_port_);
-    request.path = path;
-    request.body = body;
-    if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
-    auto response = httpRequestSync(request);
-    if (!response.ok() || response->body.empty()) return json();
-    return json::parse(response->body, nullptr, false);
+    return apiJson(static_cast<uint16_t>(api_port_), method, path, body);
   }
-  std::string text(const std::string& path) const {
-    HttpClientRequest request;
-    request.port = static_cast<uint16_t>(api_port_);
-    request.path = path;
-    auto response = httpRequestSync(request);
-    return response.ok() ? response->body : "";
-  }
+  std::string text(const std::string& path) const { return apiText(static_cast<uint16_t>(api_port_), path); }
   int createProxy(const std::string& name, int upstream) const {
     json created = call("POST", "/proxies",
                         json{{"name", name}, {"listen", "127.0.0.1:0"}, {"upstream", "127.0.0.1:" + std::to_string(upstream)}}.dump());

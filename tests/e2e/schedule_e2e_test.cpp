@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "faultline/testing.hpp"
-#include "http/http_client.h"
 #include "support/child_process.h"
+#include "support/serve_process.h"
 #include "support/sockets.h"
 
 namespace faultline::testing {
@@ -44,23 +44,9 @@ class Server {
   }
 
   json call(const std::string& method, const std::string& path, const std::string& body = "") const {
-    HttpClientRequest request;
-    request.method = method;
-    request.port = port_;
-    request.path = path;
-    request.body = body;
-    if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
-    auto response = httpRequestSync(request);
-    if (!response.ok() || response->body.empty()) return json();
-    return json::parse(response->body, nullptr, false);
+    return apiJson(port_, method, path, body);
   }
-  std::string text(const std::string& path) const {
-    HttpClientRequest request;
-    request.port = port_;
-    request.path = path;
-    auto response = httpRequestSync(request);
-    return response.ok() ? response->body : "";
-  }
+  std::string text(const std::string& path) const { return apiText(port_, path); }
   // The proxy's bound port.
   uint16_t createProxy(const std::string& name, uint16_t upstream) const {
     json created = call("POST", "/proxies",

@@ -127,4 +127,25 @@ std::vector<int> statusCodes(const std::string& stream) {
   return codes;
 }
 
+nlohmann::json apiJson(uint16_t api_port, const std::string& method, const std::string& path,
+                       const std::string& body) {
+  HttpClientRequest request;
+  request.method = method;
+  request.port = api_port;
+  request.path = path;
+  request.body = body;
+  if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+  auto response = httpRequestSync(request);
+  if (!response.ok() || response->body.empty()) return nlohmann::json();
+  return nlohmann::json::parse(response->body, nullptr, false);
+}
+
+std::string apiText(uint16_t api_port, const std::string& path) {
+  HttpClientRequest request;
+  request.port = api_port;
+  request.path = path;
+  auto response = httpRequestSync(request);
+  return response.ok() ? response->body : "";
+}
+
 }  // namespace faultline::testing

@@ -44,6 +44,12 @@ class ServeProcess {
   uint16_t api_port_ = 0;
 };
 
+// One call to the control API on 127.0.0.1:api_port: the body parsed as JSON (null when the call
+// failed or the body is not JSON), or the raw body text ("" on failure).
+nlohmann::json apiJson(uint16_t api_port, const std::string& method, const std::string& path,
+                       const std::string& body = "");
+std::string apiText(uint16_t api_port, const std::string& path);
+
 // The faultline binary next to the test's build output.
 std::string faultlineBinary();
 
