@@ -3,10 +3,16 @@
 // non-HTTP stream through a proxy with HTTP toxics, and the /metrics counters.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include <cstring>
 
 #include "support/child_process.h"
 #include "support/serve_process.h"
@@ -66,6 +72,25 @@ class HttpFaultsE2e : public ::testing::Test {
   int api_port_ = 0;
   int proxy_port_ = 0;
 };
+
+// One HTTP/1.1 response (head and Content-Length body) read off a keep-alive socket.
+std::string readResponse(Socket& socket) {
+  std::string head;
+  while (head.size() < 16384 && head.find("\r\n\r\n") == std::string::npos) {
+    std::string byte = socket.readExactly(1, 10s);
+    if (byte.empty()) return head;
+    head += byte;
+  }
+  std::size_t length = 0;
+  for (const char* name : {"Content-Length: ", "content-length: "}) {
+    if (auto at = head.find(name); at != std::string::npos) length = std::stoul(head.substr(at + std::strlen(name)));
+  }
+  return head + socket.readExactly(length, 10s);
+}
+
+std::string abortRequest(const std::string& path) {
+  return "GET " + path + " HTTP/1.1\r\nHost: partner\r\nX-Faultline-Abort: 503\r\n\r\n";
+}
 
 std::map<std::string, std::string> checks(const std::string& output) {
   std::map<std::string, std::string> out;
@@ -149,6 +174,81 @@ TEST_F(HttpFaultsE2e, HttpRequestFaultsOptionLetsAClientFailOneRequest) {
   // The delay header is taken off before the request goes upstream.
   EXPECT_EQ(run({"/usr/bin/env", "curl", "-s", "-H", "X-Faultline-Delay: 200", base + "/two"}), "path=/two");
   EXPECT_EQ(run({"/usr/bin/env", "curl", "-s", base + "/three"}), "path=/three");
+}
+
+// Switched on and off on a running proxy: the open keep-alive connection follows from its next
+// request, new connections too. Off means Toxiproxy's behaviour: the header's bytes go upstream.
+TEST_F(HttpFaultsE2e, HttpRequestFaultsSwitchedByPatchReachesOpenAndNewConnections) {
+  Socket client = Socket::connectTo(static_cast<uint16_t>(proxy_port_));
+  ASSERT_TRUE(client.valid());
+  ASSERT_TRUE(client.sendAll(abortRequest("/before")));
+  std::string answer = readResponse(client);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
+  EXPECT_NE(answer.find("client fault header reached the upstream"), std::string::npos) << answer;
+
+  json patched = call("PATCH", "/proxies/partner", R"({"http_request_faults":true})");
+  ASSERT_EQ(patched.value("http_request_faults", false), true) << patched.dump();
+  ASSERT_TRUE(client.sendAll(abortRequest("/on")));
+  answer = readResponse(client);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 503 Service Unavailable\r\n", 0), 0u) << answer;
+  EXPECT_NE(answer.find("X-Faultline-Fault: X-Faultline-Abort\r\n"), std::string::npos) << answer;
+  const std::string base = "http://127.0.0.1:" + std::to_string(proxy_port_);
+  const std::string fresh = run({"/usr/bin/env", "curl", "-si", "-H", "X-Faultline-Abort: 503", base + "/fresh"});
+  EXPECT_EQ(fresh.rfind("HTTP/1.1 503", 0), 0u) << fresh;
+
+  // POST (Toxiproxy's update verb) switches it off again.
+  json off = call("POST", "/proxies/partner", R"({"http_request_faults":false})");
+  ASSERT_TRUE(off.is_object() && !off.contains("http_request_faults")) << off.dump();
+  ASSERT_TRUE(client.sendAll(abortRequest("/off")));
+  answer = readResponse(client);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
+  EXPECT_NE(answer.find("client fault header reached the upstream"), std::string::npos) << answer;
+  EXPECT_EQ(run({"/usr/bin/env", "curl", "-s", "-H", "X-Faultline-Abort: 503", base + "/x"}),
+            "client fault header reached the upstream");
+  json wrong = call("PATCH", "/proxies/partner", R"({"http_request_faults":"yes"})");
+  EXPECT_EQ(wrong.value("status", 0), 400) << wrong.dump();
+}
+
+TEST_F(HttpFaultsE2e, HttpRequestFaultsFollowsARulesFileReload) {
+  namespace fs = std::filesystem;
+  const fs::path file = fs::temp_directory_path() / ("faultline-http-rules-" + std::to_string(getpid()) + ".yaml");
+  const uint16_t listen = unusedPort();
+  auto write = [&](bool on) {
+    std::ofstream out(file.string() + ".tmp", std::ios::trunc);
+    out << "version: 1\nproxies:\n  - name: api\n    listen: 127.0.0.1:" << listen << "\n    upstream: 127.0.0.1:"
+        << http_port_ << "\n    http_request_faults: " << (on ? "true" : "false") << "\n    toxics: []\n";
+    out.close();
+    fs::rename(file.string() + ".tmp", file);
+  };
+  write(false);
+  ChildProcess server({kBin, "serve", "--port", "0", "--config", file.string()});
+  const std::string api_line = server.lineContaining("control API listening on", 10s);
+  ASSERT_FALSE(api_line.empty()) << server.output();
+  const auto api = static_cast<uint16_t>(apiPortFromLine(api_line));
+  const std::string url = "http://127.0.0.1:" + std::to_string(listen) + "/r";
+  EXPECT_EQ(run({"/usr/bin/env", "curl", "-s", "-H", "X-Faultline-Abort: 503", url}), "client fault header reached the upstream");
+  Socket client = Socket::connectTo(listen);
+  ASSERT_TRUE(client.valid());
+
+  write(true);
+  json reloaded = apiJson(api, "POST", "/reload");
+  EXPECT_EQ(apiJson(api, "GET", "/proxies/api").value("http_request_faults", false), true) << reloaded.dump();
+  ASSERT_TRUE(client.sendAll(abortRequest("/open")));
+  std::string answer = readResponse(client);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;
+  EXPECT_NE(answer.find("X-Faultline-Fault: X-Faultline-Abort\r\n"), std::string::npos) << answer;
+  const std::string fresh = run({"/usr/bin/env", "curl", "-si", "-H", "X-Faultline-Abort: 503", url});
+  EXPECT_EQ(fresh.rfind("HTTP/1.1 503", 0), 0u) << fresh;
+
+  write(false);
+  apiJson(api, "POST", "/reload");
+  EXPECT_FALSE(apiJson(api, "GET", "/proxies/api").contains("http_request_faults"));
+  ASSERT_TRUE(client.sendAll(abortRequest("/open-again")));
+  answer = readResponse(client);
+  EXPECT_NE(answer.find("client fault header reached the upstream"), std::string::npos) << answer;
+  EXPECT_EQ(run({"/usr/bin/env", "curl", "-s", "-H", "X-Faultline-Abort: 503", url}), "client fault header reached the upstream");
+  std::error_code ignored;
+  fs::remove(file, ignored);
 }
 
 }  // namespace

@@ -107,6 +107,24 @@ TEST_F(TcpToxics, CutAfterMsResetsAConnectionWhileDataFlows) {
   EXPECT_FALSE(echoed.empty()) << "data flowed before the cut";
 }
 
+// A cut added to a connection that has been open longer than after_ms cuts at once: the time
+// counts from the connection's opening, not from the add.
+TEST_F(TcpToxics, CutAddedLiveCountsFromTheConnectionsOpening) {
+  auto echo = TcpServer::echo();
+  Proxy proxy = proxyTo(echo);
+  Socket client = Socket::connectTo(proxy.port());
+  ASSERT_TRUE(client.sendAll("ping"));
+  ASSERT_EQ(client.readExactly(4, 5s), "ping");
+  std::this_thread::sleep_for(2s);
+  const auto added = Steady::now();
+  auto cut = proxy.withToxic(cutAfterMs(1500));
+  int error = -1;
+  client.readUntilClosed(10s, &error);
+  EXPECT_EQ(error, ECONNRESET);
+  // Counted from the add it would take 1500 ms; from the opening it is already due.
+  EXPECT_LT(Steady::now() - added, 1300ms);
+}
+
 TEST_F(TcpToxics, CutAfterBytesPassesNoMoreThanThatManyBytes) {
   auto echo = TcpServer::echo();
   Proxy proxy = proxyTo(echo);
@@ -166,6 +184,58 @@ TEST_F(TcpToxics, ConnectTimeoutMakesNewConnectsTimeOutLeavesOpenOnesAndLiftsWhe
   Socket after = Socket::connectTo(echoing.port());
   ASSERT_TRUE(after.sendAll("after"));
   EXPECT_EQ(after.readExactly(5, 5s), "after");
+}
+
+// What a command printed on stdout (popen; the command is the test's own).
+std::string commandOutput(const std::string& command) {
+  std::string out;
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
+    ::pclose(pipe);
+  }
+  return out;
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// /metrics shows that each fault happened: the counters move when the toxics act, and the
+// exposition still passes promtool.
+TEST_F(TcpToxics, MetricsShowCutsStallsCorruptionDelaysAndHeldConnects) {
+  auto echo = TcpServer::echo();
+  Proxy proxy = proxyTo(echo, "fx");
+  {
+    auto lossy = proxy.withToxic(tcpLoss(100, 5));
+    auto flip = proxy.withToxic(corrupt(1'000'000));
+    auto slow = proxy.withToxic(Toxic{"latency", "slow", "upstream", 1.0, {{"latency", 30}}});
+    Socket client = Socket::connectTo(proxy.port());
+    ASSERT_TRUE(client.sendAll(std::string(100, 'a')));
+    EXPECT_EQ(client.readExactly(100, 10s).size(), 100u);
+  }
+  {
+    auto cut = proxy.withToxic(cutAfterBytes(10, "close"));
+    Socket client = Socket::connectTo(proxy.port());
+    ASSERT_TRUE(client.sendAll(std::string(100, 'b')));
+    client.readUntilClosed(10s);
+  }
+  auto held = proxy.withToxic(connectTimeout());
+  const std::string metrics = commandOutput("curl -sf " + faultline_->apiUrl() + "/metrics");
+  EXPECT_TRUE(has(metrics, R"(faultline_toxic_cuts_total{proxy="fx",toxic="cut_downstream",mode="close"} 1)")) << metrics;
+  EXPECT_TRUE(has(metrics, R"(faultline_toxic_loss_stalls_total{proxy="fx",toxic="tcp_loss_downstream"} )"));
+  EXPECT_FALSE(has(metrics, R"(faultline_toxic_loss_stalls_total{proxy="fx",toxic="tcp_loss_downstream"} 0)"));
+  EXPECT_TRUE(has(metrics, R"(faultline_toxic_corrupted_bytes_total{proxy="fx",toxic="corrupt_downstream"} 100)"));
+  EXPECT_TRUE(has(metrics, R"(faultline_toxic_latency_delay_seconds_bucket{proxy="fx",toxic="slow",le="0.05"} )"));
+  EXPECT_TRUE(has(metrics, R"(faultline_proxy_connect_timeout_active{proxy="fx"} 1)"));
+  if (::access("/usr/bin/promtool", X_OK) == 0) {
+    const std::string file = "/tmp/faultline-tcp-metrics-" + std::to_string(::getpid()) + ".txt";
+    if (FILE* out = std::fopen(file.c_str(), "w")) {
+      std::fwrite(metrics.data(), 1, metrics.size(), out);
+      std::fclose(out);
+    }
+    const std::string lint = commandOutput("promtool check metrics < " + file + " 2>&1; echo rc=$?");
+    std::remove(file.c_str());
+    EXPECT_TRUE(has(lint, "rc=0")) << lint;
+  }
 }
 
 TEST_F(TcpToxics, StreamBothMakesTheToxicOnBothDirectionsInOneRequest) {

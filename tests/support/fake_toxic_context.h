@@ -36,6 +36,12 @@ class FakeToxicContext : public ToxicContext {
   void cancel(TimerId id) override;
   TimePoint now() const override { return now_; }
   Random& random() override { return random_; }
+  TimePoint connectionOpenedAt() const override { return opened_at_.value_or(now_); }
+  // The connection's opening as a stage attached later sees it (default: always "now").
+  void setConnectionOpenedAt(TimePoint when) { opened_at_ = when; }
+  ToxicCounters* counters() override { return &counters_; }
+  // What the stage counted for /metrics.
+  const ToxicCounters& toxicCounters() const { return counters_; }
 
   // Moves the clock forward by `by`, firing every timer due on the way (the clock reads each
   // timer's deadline while it runs). advance(0) fires timers already due, e.g. after(0).
@@ -87,6 +93,8 @@ class FakeToxicContext : public ToxicContext {
   bool fireNext(TimePoint limit);
 
   TimePoint now_;
+  std::optional<TimePoint> opened_at_;
+  ToxicCounters counters_;
   Random random_;
   uint64_t next_id_ = 1;
   uint64_t next_seq_ = 0;

@@ -74,7 +74,9 @@ Result<ProxyConfig> proxyConfigFromJson(const json& body, const std::string& whe
 
 Result<ProxyPatch> proxyPatchFromJson(const json& body) {
   if (auto s = requireObject(body, ""); !s) return s.error();
-  if (auto s = checkKnownFields(body, "", {"name", "listen", "upstream", "enabled", "on_upstream_error", "toxics"}); !s) {
+  if (auto s = checkKnownFields(body, "",
+                                {"name", "listen", "upstream", "enabled", "on_upstream_error", "toxics", "http_request_faults"});
+      !s) {
     return s.error();
   }
   ProxyPatch patch;
@@ -93,6 +95,9 @@ Result<ProxyPatch> proxyPatchFromJson(const json& body) {
   auto on_error = optionalString(body, "on_upstream_error", "");
   if (!on_error) return on_error.error();
   if (*on_error && !(*on_error)->empty()) patch.on_upstream_error = **on_error;
+  auto request_faults = optionalBool(body, "http_request_faults", "");
+  if (!request_faults) return request_faults.error();
+  patch.http_request_faults = *request_faults;
   auto toxics = body.find("toxics");
   if (toxics != body.end() && !toxics->is_null() && !toxics->is_array()) {
     return wrongType("toxics", "an array of toxics", *toxics);

@@ -7,6 +7,7 @@
 #include "http/http_server.h"
 #include "metrics/api_request_counters.h"
 #include "metrics/prometheus_writer.h"
+#include "metrics/toxic_effects_metrics.h"
 #include "core/clock.h"  // proxy_registry.h uses Millis without including it
 #include "proxy/proxy_registry.h"
 #include "rules/rules_service.h"
@@ -218,6 +219,7 @@ std::string MetricsRenderer::render() const {
   const nlohmann::json rules_status = sources_.rules != nullptr ? sources_.rules->status() : nlohmann::json();
   if (sources_.registry != nullptr) {
     renderProxies(w, proxies);
+    renderToxicEffects(w, proxies);
     w.family("faultline_buffered_bytes", "gauge", "Bytes held by all links together (in toxics and write queues)");
     w.sample("faultline_buffered_bytes", {}, static_cast<uint64_t>(sources_.registry->bufferedBytes()));
     w.family("faultline_global_cap_hits_total", "counter",

@@ -31,6 +31,7 @@ void Link::init(uv_loop_t* loop, uv_stream_t* src, uv_stream_t* dst, uv_read_cb 
   cap_bytes_ = cap_bytes;
   budget_ = budget;
   timers_.init(loop);
+  opened_at_ = timers_.now();
   timers_.setAfterFire([this] { updateFlowControl(); });
 }
 

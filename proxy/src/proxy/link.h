@@ -33,6 +33,11 @@ class LinkEvents {
   virtual Random& linkRandom(Stream stream, const ToxicSpec& spec) = 0;
   virtual Random& linkRollRandom(Stream stream, const ToxicSpec& spec) { return linkRandom(stream, spec); }
   virtual void onLinkStageBuilt(Stream stream, const ToxicSpec& spec, bool applied) = 0;
+  // Where the toxic of `spec` counts its effects for /metrics (null: not counted).
+  virtual ToxicCounters* linkCounters(const ToxicSpec& spec) {
+    (void)spec;
+    return nullptr;
+  }
   // The link's own handle has closed (after close()); it may be freed from here on.
   virtual void onLinkClosed(Stream stream) = 0;
 };
@@ -90,6 +95,8 @@ class Link final : private ChainSink {
   Random& rollRandom(const ToxicSpec& spec) override { return events_.linkRollRandom(stream_, spec); }
   void stageBuilt(const ToxicSpec& spec, bool applied) override { events_.onLinkStageBuilt(stream_, spec, applied); }
   void settled() override { flushWrites(); }
+  TimePoint connectionOpenedAt() override { return opened_at_; }
+  ToxicCounters* counters(const ToxicSpec& spec) override { return events_.linkCounters(spec); }
 
   void flushWrites();
   std::size_t writerCost() const;
@@ -112,6 +119,7 @@ class Link final : private ChainSink {
   BufferBudget* budget_ = nullptr;
   std::size_t cap_bytes_ = 0;
 
+  TimePoint opened_at_{};  // init(): the session is made at accept
   TimerQueue timers_;  // declared before chain_: the chain cancels its timers as it goes
   ToxicChain chain_;
   // Pieces written in the current burst, sent as one request when the chain settles.

@@ -127,6 +127,13 @@ void Proxy::setUpstream(const HostPort& upstream) {
   upstream_ = upstream;
 }
 
+void Proxy::setHttpRequestFaults(bool on) {
+  if (on == http_request_faults_) return;
+  http_request_faults_ = on;
+  for (Session* session : sessions_) session->setHttpRequestFaults(on);
+  spdlog::info("proxy http_request_faults proxy={} on={}", name_, on);
+}
+
 std::string Proxy::listenString() const { return listen_.toString(); }
 
 ProxyInfo Proxy::info() const {
@@ -137,6 +144,7 @@ ProxyInfo Proxy::info() const {
   info.enabled = enabled_;
   info.reset_on_upstream_error = on_upstream_error_ == CloseMode::kReset;
   info.http_request_faults = http_request_faults_;
+  info.holding_connects = blackhole_ != nullptr;
   for (Stream stream : {Stream::kUpstream, Stream::kDownstream}) {
     for (const auto& toxic : toxics_) {
       if (toxic->stream == stream) info.toxics.push_back(toxic);

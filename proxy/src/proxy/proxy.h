@@ -71,8 +71,9 @@ class Proxy final : public SessionOwner {
   // Replaces the list and pushes it to every live session. Scheduled toxics outside their
   // window stay in the list but are not handed to sessions.
   void setToxicList(std::vector<ToxicSpecPtr> toxics);
-  // Sessions accepted from now on honour X-Faultline-Abort / X-Faultline-Delay.
-  void setHttpRequestFaults(bool on) { http_request_faults_ = on; }
+  // X-Faultline-Abort / X-Faultline-Delay: sessions accepted from now on follow `on`, and so
+  // do open ones from their next request on (their HTTP layer is told, or made when switching on).
+  void setHttpRequestFaults(bool on);
   // For GET: none for a toxic without a schedule.
   std::optional<ScheduleStatus> scheduleStatus(const std::string& toxic) const;
 

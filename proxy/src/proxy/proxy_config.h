@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "toxics/http/http_layer_stats.h"
+#include "toxics/toxic_counters.h"
 #include "toxics/toxic_spec.h"
 
 namespace faultline {
@@ -35,6 +36,9 @@ struct ProxyPatch {
   std::optional<std::string> upstream;
   std::optional<bool> enabled;
   std::optional<std::string> on_upstream_error;
+  std::optional<bool> http_request_faults;
+
+  bool empty() const { return !listen && !upstream && !enabled && !on_upstream_error && !http_request_faults; }
 };
 
 // A partial toxic update: only toxicity and attributes change (Toxiproxy semantics); given
@@ -57,6 +61,7 @@ struct ProxyStats {
   uint64_t upstream_connect_failures = 0;
   uint64_t backpressure_pauses = 0;        // a link hit its cap and stopped reading
   std::map<std::string, uint64_t> toxics_applied;  // by toxic type: stages that won the roll
+  std::map<std::string, ToxicCounters> toxic_counters;  // by toxic name: what each one did
   HttpLayerStats http;                             // the HTTP layers of this proxy's sessions
   std::map<std::string, uint64_t> schedule_activations;    // by toxic name: windows opened
   std::map<std::string, uint64_t> schedule_deactivations;  // by toxic name: windows closed
@@ -70,6 +75,7 @@ struct ProxyInfo {
   bool enabled = true;
   bool reset_on_upstream_error = false;  // on_upstream_error = reset
   bool http_request_faults = false;
+  bool holding_connects = false;  // a connect_timeout toxic holds the listen address unanswered now
   std::vector<ToxicSpecPtr> toxics;  // upstream toxics first, each stream in chain order
   std::map<std::string, ScheduleStatus> schedules;  // by toxic name, for scheduled toxics
   std::shared_ptr<const ProxyStats> stats;

@@ -128,7 +128,7 @@ class Transaction {
         if (step.toxics_changed) {
           if (auto s = registry_.setToxics(step.name, want.toxics); !s) return s;
         }
-        if (step.patch.listen || step.patch.upstream || step.patch.enabled || step.patch.on_upstream_error) {
+        if (!step.patch.empty()) {
           auto updated = registry_.update(step.name, step.patch);
           if (!updated) return updated.error();
         }
@@ -153,6 +153,7 @@ class Transaction {
         config.upstream = was.upstream;
         config.enabled = was.enabled;
         config.on_upstream_error = was.reset_on_upstream_error ? "reset" : "close";
+        config.http_request_faults = was.http_request_faults;
         config.toxics = specsOf(was.toxics);
         config.toxics_given = true;
         auto created = registry_.create(config);
@@ -166,7 +167,8 @@ class Transaction {
         if (step.patch.upstream) patch.upstream = was.upstream;
         if (step.patch.enabled || step.patch.listen) patch.enabled = was.enabled;
         if (step.patch.on_upstream_error) patch.on_upstream_error = was.reset_on_upstream_error ? "reset" : "close";
-        if (patch.listen || patch.upstream || patch.enabled || patch.on_upstream_error) {
+        if (step.patch.http_request_faults) patch.http_request_faults = was.http_request_faults;
+        if (!patch.empty()) {
           auto restored = registry_.update(step.name, patch);
           if (!restored) status = restored.error();
         }
@@ -222,9 +224,9 @@ Result<ReconcileSummary> reconcileProxies(ProxyRegistry& registry, const Reconci
     if ((want.on_upstream_error == "reset") != info->reset_on_upstream_error) {
       step.patch.on_upstream_error = want.on_upstream_error;
     }
+    if (want.http_request_faults != info->http_request_faults) step.patch.http_request_faults = want.http_request_faults;
     step.toxics_changed = want.toxics_given && !sameToxics(want.toxics, info->toxics);
-    if (!step.patch.listen && !step.patch.upstream && !step.patch.enabled && !step.patch.on_upstream_error &&
-        !step.toxics_changed) {
+    if (step.patch.empty() && !step.toxics_changed) {
       ++summary.unchanged;
       continue;
     }

@@ -173,6 +173,7 @@ Result<ProxyInfo> ProxyRegistry::update(const std::string& name, const ProxyPatc
   }
   if (patch.upstream) proxy->setUpstream(upstream);
   if (reset_on_error) proxy->setUpstreamErrorMode(*reset_on_error ? CloseMode::kReset : CloseMode::kGraceful);
+  if (patch.http_request_faults) proxy->setHttpRequestFaults(*patch.http_request_faults);
   return proxy->info();
 }
 

@@ -144,6 +144,21 @@ void Session::setToxics(const std::vector<ToxicSpecPtr>& upstream, const std::ve
   if (!closing_) applyHttpToxics(up, down);
 }
 
+void Session::setHttpRequestFaults(bool on) {
+  env_.http_request_faults = on;
+  // Not connected yet: onDialed reads the new value when it builds the chains.
+  if (!connected_ || closing_) return;
+  if (http_ != nullptr) {
+    http_->setClientFaults(on);
+    return;
+  }
+  // Switching on for a session without HTTP layer: make one now (it frames from the next chunk,
+  // as for an http_* toxic added live). Switching off without a layer changes nothing.
+  if (on && owner_ != nullptr) {
+    applyHttpToxics(forThisClient(owner_->toxicsFor(Stream::kUpstream)), forThisClient(owner_->toxicsFor(Stream::kDownstream)));
+  }
+}
+
 std::vector<ToxicSpecPtr> Session::forThisClient(const std::vector<ToxicSpecPtr>& toxics) const {
   std::vector<ToxicSpecPtr> out;
   out.reserve(toxics.size());
@@ -235,6 +250,15 @@ RandomKey Session::randomKey(Stream stream, const ToxicSpec& spec, uint32_t purp
   RandomKey key{env_.seed, env_.proxy_name, env_.connection_ordinal, stream == Stream::kUpstream ? 0u : 1u, spec.name, 0};
   key.purpose = purpose;
   return key;
+}
+
+ToxicCounters* Session::linkCounters(const ToxicSpec& spec) {
+  ToxicCounters& counters = env_.stats->toxic_counters[spec.name];
+  if (counters.type != spec.type) {  // a new toxic under a name used before starts from zero
+    counters = ToxicCounters{};
+    counters.type = spec.type;
+  }
+  return &counters;
 }
 
 Random& Session::linkRandom(Stream stream, const ToxicSpec& spec) {

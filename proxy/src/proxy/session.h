@@ -71,6 +71,8 @@ class Session final : private LinkEvents {
   uv_tcp_t* client() { return &client_; }
   void start();
   void setToxics(const std::vector<ToxicSpecPtr>& upstream, const std::vector<ToxicSpecPtr>& downstream);
+  // The proxy's http_request_faults changed: the next request framed on this session follows it.
+  void setHttpRequestFaults(bool on);
 
   enum class CloseReason { kDone, kClientReset, kUpstreamReset, kUpstreamFailed, kToxic, kProxyStopped, kError, kKilled };
   // Graceful: written data drains, then FIN. Reset: RST to both peers now.
@@ -101,6 +103,7 @@ class Session final : private LinkEvents {
   Random& linkRollRandom(Stream stream, const ToxicSpec& spec) override;
   RandomKey randomKey(Stream stream, const ToxicSpec& spec, uint32_t purpose) const;
   void onLinkStageBuilt(Stream stream, const ToxicSpec& spec, bool applied) override;
+  ToxicCounters* linkCounters(const ToxicSpec& spec) override;
   void onLinkClosed(Stream stream) override;
 
   // The toxics that apply to this client (a toxic's client CIDR must contain its address).

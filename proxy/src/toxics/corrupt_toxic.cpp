@@ -45,7 +45,9 @@ void CorruptToxic::onChunk(Chunk chunk, ToxicContext& ctx) {
   auto storage = std::make_shared_for_overwrite<char[]>(chunk.size());
   std::memcpy(storage.get(), chunk.data(), chunk.size());
   std::size_t pos = static_cast<std::size_t>(gap_);
+  uint64_t flipped = 0;
   while (true) {
+    ++flipped;
     storage[pos] = static_cast<char>(static_cast<unsigned char>(storage[pos]) ^ (1u << ctx.random().below(8)));
     const uint64_t next = drawGap(ctx.random());
     const uint64_t remaining = chunk.size() - pos - 1;
@@ -55,6 +57,7 @@ void CorruptToxic::onChunk(Chunk chunk, ToxicContext& ctx) {
     }
     pos += static_cast<std::size_t>(next) + 1;
   }
+  if (ToxicCounters* counters = ctx.counters()) counters->bytes_corrupted += flipped;
   ctx.forward(Chunk(std::move(storage), 0, chunk.size(), chunk.arrivedAt()));
 }
 

@@ -1,5 +1,6 @@
 #include "toxics/cut_toxic.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace faultline {
@@ -33,7 +34,11 @@ std::unique_ptr<Toxic> CutToxic::create(const ToxicSpec& spec) {
 void CutToxic::onAttach(ToxicContext& ctx) {
   // A byte limit alone waits for the bytes; a time (or nothing at all) arms the clock.
   if (params_.after_bytes > 0 && params_.after.count() == 0) return;
-  timer_ = ctx.after(params_.after, [this, &ctx] {
+  // after_ms counts from the connection's opening, on a live add too: a moment already past
+  // cuts at once (the next loop turn).
+  const TimePoint deadline = ctx.connectionOpenedAt() + params_.after;
+  const Duration delay = std::max<Duration>(Duration::zero(), deadline - ctx.now());
+  timer_ = ctx.after(delay, [this, &ctx] {
     timer_.reset();
     cut(ctx);
   });
@@ -62,6 +67,7 @@ void CutToxic::onChunk(Chunk chunk, ToxicContext& ctx) {
     timer_.reset();
   }
   cut_ = true;
+  countCut(ctx);
   if (params_.mode == CutMode::kHang) {
     if (!chunk.empty()) held_.push(std::move(chunk));
     return;
@@ -76,8 +82,13 @@ void CutToxic::onChunk(Chunk chunk, ToxicContext& ctx) {
 void CutToxic::cut(ToxicContext& ctx) {
   if (cut_) return;
   cut_ = true;
+  countCut(ctx);
   if (params_.mode == CutMode::kHang) return;
   ctx.closeLink(params_.mode == CutMode::kClose ? CloseMode::kGraceful : CloseMode::kReset);
+}
+
+void CutToxic::countCut(ToxicContext& ctx) const {
+  if (ToxicCounters* counters = ctx.counters()) ++counters->cuts[cutModeName(params_.mode)];
 }
 
 void CutToxic::onEnd(ToxicContext& ctx) {

@@ -21,9 +21,10 @@ enum class CutMode {
 const char* cutModeName(CutMode mode);
 std::optional<CutMode> parseCutMode(std::string_view text);
 
-// Ends a connection while data flows: after_ms after the stage attached (at connect, the
-// connection's opening; on a live add, the moment of the add) or once after_bytes bytes have
-// passed through this direction, whichever comes first. With neither set it cuts at once.
+// Ends a connection while data flows: after_ms after the connection opened (also when the
+// toxic is added to a live connection; a moment already past cuts at once) or once after_bytes
+// bytes have passed through this direction, whichever comes first. With neither set it cuts at
+// once.
 // The bytes before the cut point are forwarded exactly; nothing after it is.
 //
 // hang holds every later byte (counted for backpressure, so the sender stalls as it would
@@ -50,6 +51,7 @@ class CutToxic final : public Toxic {
 
  private:
   void cut(ToxicContext& ctx);
+  void countCut(ToxicContext& ctx) const;
 
   Params params_;
   uint64_t passed_bytes_ = 0;

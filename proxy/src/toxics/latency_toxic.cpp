@@ -18,7 +18,9 @@ std::unique_ptr<Toxic> LatencyToxic::create(const ToxicSpec& spec) {
 }
 
 void LatencyToxic::onChunk(Chunk chunk, ToxicContext& ctx) {
-  const TimePoint release_at = chunk.arrivedAt() + distribution_.sample(ctx.random());
+  const Duration delay = distribution_.sample(ctx.random());
+  if (ToxicCounters* counters = ctx.counters()) counters->countDelay(delay);
+  const TimePoint release_at = chunk.arrivedAt() + delay;
 
   if (held_.empty() && release_at <= ctx.now()) {
     // Already due (latency 0, or a chunk handed over from a replaced stage that waited enough).

@@ -3,6 +3,7 @@ target_sources(faultline_proxy PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/schedule.cpp
   ${CMAKE_CURRENT_LIST_DIR}/toxic_streams.cpp
   ${CMAKE_CURRENT_LIST_DIR}/toxic_registry.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/platform_support.cpp
   ${CMAKE_CURRENT_LIST_DIR}/held_queue.cpp
   ${CMAKE_CURRENT_LIST_DIR}/latency_distribution.cpp
   ${CMAKE_CURRENT_LIST_DIR}/latency_toxic.cpp

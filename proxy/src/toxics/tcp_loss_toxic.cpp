@@ -38,7 +38,12 @@ void TcpLossToxic::onChunk(Chunk chunk, ToxicContext& ctx) {
   TimePoint due = held_.empty() ? chunk.arrivedAt() : std::max(last_due_, chunk.arrivedAt());
   if (lost) {
     ++stalls_;
-    due += stallFor(ctx.random());
+    const Duration stall = stallFor(ctx.random());
+    due += stall;
+    if (ToxicCounters* counters = ctx.counters()) {
+      ++counters->stalls;
+      counters->stalled += stall;
+    }
   }
   last_due_ = due;
   held_.push(std::move(chunk), due);

@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "core/scheduler.h"
+#include "toxics/toxic_counters.h"
 
 namespace faultline {
 
@@ -38,6 +39,12 @@ class ToxicContext {
 
   virtual TimePoint now() const = 0;
   virtual Random& random() = 0;
+  // When this link's connection was opened (accepted): a stage attached later, by a live add,
+  // counts "since the connection opened" from here. Never after now().
+  virtual TimePoint connectionOpenedAt() const { return now(); }
+  // Where this stage's toxic counts what it did (cuts, stalls, flipped bytes, delays) for
+  // /metrics; null when nobody counts.
+  virtual ToxicCounters* counters() { return nullptr; }
 };
 
 // What a stage hands back when it is removed or replaced: the chunks it still holds, oldest

@@ -1,5 +1,7 @@
 #include "toxics/toxic_chain.h"
 
+#include <algorithm>
+
 #include <utility>
 
 #include "toxics/toxic_registry.h"
@@ -47,6 +49,11 @@ class ToxicChain::StageContext final : public ToxicContext {
   void cancel(TimerId id) override { chain_.cancelTimer(stage_, id); }
   TimePoint now() const override { return chain_.sink_.scheduler().now(); }
   Random& random() override { return chain_.sink_.random(*stage_.spec); }
+  TimePoint connectionOpenedAt() const override { return std::min(chain_.sink_.connectionOpenedAt(), now()); }
+  ToxicCounters* counters() override {
+    if (counters_ == nullptr) counters_ = chain_.sink_.counters(*stage_.spec);
+    return counters_;
+  }
 
   // A drained stage may still be on the stack (it called something that changed the chain);
   // from then on its forwards go nowhere, because its chunks were handed on by drain().
@@ -55,6 +62,7 @@ class ToxicChain::StageContext final : public ToxicContext {
  private:
   ToxicChain& chain_;
   Stage& stage_;
+  ToxicCounters* counters_ = nullptr;  // looked up once, at the first count
   bool removed_ = false;
 };
 

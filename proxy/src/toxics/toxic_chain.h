@@ -39,6 +39,13 @@ class ChainSink {
   // The chain has finished what it was doing (no stage is on the stack): what writeChunk queued
   // in this burst can go out as one write.
   virtual void settled() {}
+  // When the connection opened (ToxicContext::connectionOpenedAt); by default the scheduler's now.
+  virtual TimePoint connectionOpenedAt() { return scheduler().now(); }
+  // The counters of the toxic named in `spec` (ToxicContext::counters); null: not counted.
+  virtual ToxicCounters* counters(const ToxicSpec& spec) {
+    (void)spec;
+    return nullptr;
+  }
 };
 
 // One direction's stages: reader -> stage 1 -> ... -> stage n -> sink. Owns the stages, their

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "toxics/platform_support.h"
 #include "toxics/toxic_registry.h"
 
 namespace faultline {
@@ -70,6 +71,9 @@ Result<ToxicSpec> buildToxicSpec(const ToxicInput& input, const std::string& whe
   }
   ToxicSpec spec;
   spec.type = type->name;
+  if (const std::string why = toxicTypeUnsupported(type->name); !why.empty()) {
+    return Error::invalid(field(where, "type") + ": " + why);
+  }
   if (input.stream) {
     auto stream = parseStream(*input.stream);
     if (!stream) {

@@ -16,6 +16,7 @@
 #include "proxy/proxy_registry.h"
 #include "rules/rules_service.h"
 #include "support/sockets.h"
+#include "toxics/platform_support.h"
 
 namespace faultline {
 namespace {
@@ -287,6 +288,19 @@ TEST_F(ControlRouterTest, ToxicWithInvalidStreamIs400) {
   createProxy("db");
   expectErrorContaining(call("POST", "/proxies/db/toxics", R"({"type":"latency","stream":"sideways"})"), 400,
                         "stream was invalid, can be either upstream or downstream");
+}
+
+// Off Linux, connect_timeout cannot hold an address unanswered: it is refused at creation (the
+// platform's answer is injected here, so the refusal path runs on Linux too).
+TEST_F(ControlRouterTest, ConnectTimeoutWherePlatformCannotIs400NamingLinux) {
+  createProxy("db");
+  const PlatformSupport elsewhere{"connect_timeout needs Linux (test)"};
+  overridePlatformSupportForTesting(&elsewhere);
+  HttpResponse refused = call("POST", "/proxies/db/toxics", R"({"type":"connect_timeout"})");
+  overridePlatformSupportForTesting(nullptr);
+  expectErrorContaining(refused, 400, "type: connect_timeout needs Linux (test); on this platform use the timeout toxic");
+  EXPECT_EQ(body(call("GET", "/proxies/db/toxics")).size(), 0u);
+  EXPECT_EQ(call("POST", "/proxies/db/toxics", R"({"type":"connect_timeout"})").status, 200);  // Linux
 }
 
 TEST_F(ControlRouterTest, ToxicNamesAreUniqueAcrossStreams) {

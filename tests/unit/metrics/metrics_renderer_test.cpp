@@ -4,6 +4,8 @@
 
 #include "http/http_server.h"
 #include "metrics/api_request_counters.h"
+#include "metrics/prometheus_writer.h"
+#include "metrics/toxic_effects_metrics.h"
 #include "rules/rules_service.h"
 
 namespace faultline {
@@ -49,6 +51,43 @@ TEST(MetricsRenderer, ReportsRulesReloadsByResult) {
   EXPECT_TRUE(contains(text, "faultline_rules_reloads_total{result=\"ok\"} 4\n")) << text;
   EXPECT_TRUE(contains(text, "faultline_rules_reloads_total{result=\"error\"} 2\n"));
   EXPECT_TRUE(contains(text, "faultline_rules_last_load_ok 0\n"));
+}
+
+TEST(MetricsRenderer, ToxicEffectsShowCutsStallsCorruptionDelaysAndHeldConnects) {
+  auto stats = std::make_shared<ProxyStats>();
+  ToxicCounters& cut = stats->toxic_counters["cable"];
+  cut.type = "cut";
+  cut.cuts["reset"] = 3;
+  ToxicCounters& loss = stats->toxic_counters["lossy"];
+  loss.type = "tcp_loss";
+  loss.stalls = 4;
+  loss.stalled = std::chrono::milliseconds(1500);
+  ToxicCounters& flip = stats->toxic_counters["flip"];
+  flip.type = "corrupt";
+  flip.bytes_corrupted = 9;
+  ToxicCounters& lat = stats->toxic_counters["slow"];
+  lat.type = "latency";
+  lat.countDelay(std::chrono::milliseconds(3));
+  lat.countDelay(std::chrono::milliseconds(400));
+  ProxyInfo proxy;
+  proxy.name = "db";
+  proxy.holding_connects = true;
+  proxy.stats = stats;
+  PrometheusWriter w;
+  renderToxicEffects(w, {proxy});
+  const std::string text = w.take();
+  EXPECT_TRUE(contains(text, "faultline_toxic_cuts_total{proxy=\"db\",toxic=\"cable\",mode=\"reset\"} 3\n")) << text;
+  EXPECT_TRUE(contains(text, "faultline_toxic_loss_stalls_total{proxy=\"db\",toxic=\"lossy\"} 4\n"));
+  EXPECT_TRUE(contains(text, "faultline_toxic_loss_stall_seconds_total{proxy=\"db\",toxic=\"lossy\"} 1.5\n"));
+  EXPECT_TRUE(contains(text, "faultline_toxic_corrupted_bytes_total{proxy=\"db\",toxic=\"flip\"} 9\n"));
+  EXPECT_TRUE(contains(text, "# TYPE faultline_toxic_latency_delay_seconds histogram\n"));
+  EXPECT_TRUE(contains(text, "faultline_toxic_latency_delay_seconds_bucket{proxy=\"db\",toxic=\"slow\",le=\"0.005\"} 1\n"));
+  EXPECT_TRUE(contains(text, "faultline_toxic_latency_delay_seconds_bucket{proxy=\"db\",toxic=\"slow\",le=\"0.5\"} 2\n"));
+  EXPECT_TRUE(contains(text, "faultline_toxic_latency_delay_seconds_bucket{proxy=\"db\",toxic=\"slow\",le=\"+Inf\"} 2\n"));
+  EXPECT_TRUE(contains(text, "faultline_toxic_latency_delay_seconds_count{proxy=\"db\",toxic=\"slow\"} 2\n"));
+  EXPECT_TRUE(contains(text, "faultline_proxy_connect_timeout_active{proxy=\"db\"} 1\n"));
+  // A toxic counts only its own kind: no loss rows for the cut.
+  EXPECT_FALSE(contains(text, "faultline_toxic_loss_stalls_total{proxy=\"db\",toxic=\"cable\"}"));
 }
 
 TEST(MetricsRenderer, LeavesOutRulesFamiliesWithoutARulesService) {

@@ -43,6 +43,16 @@ TEST(CorruptToxic, ChangesTheExpectedShareOfBytesOneBitEachAndKeepsTheLength) {
   EXPECT_EQ(damage.bits_changed, damage.bytes_changed);
 }
 
+TEST(CorruptToxic, CountsExactlyTheBytesItFlippedForMetrics) {
+  FakeToxicContext ctx(22);
+  CorruptToxic toxic({5000});
+  const std::string sent = testing::randomBytes(1 << 20, 2);
+  const std::string got = pushInChunks(toxic, ctx, sent, 4096);
+  const Damage damage = compare(sent, got);
+  ASSERT_GT(damage.bytes_changed, 0u);
+  EXPECT_EQ(ctx.toxicCounters().bytes_corrupted, damage.bytes_changed);
+}
+
 TEST(CorruptToxic, ZeroPpmPassesTheChunkItselfUntouched) {
   FakeToxicContext ctx;
   CorruptToxic toxic({0});

@@ -44,6 +44,48 @@ TEST(CutToxic, ResetsTheConnectionAfterMsWhileDataFlows) {
   EXPECT_EQ(ctx.forwardedSize(), 49u * 4);  // nothing passes the cut
 }
 
+// Issue 14: after_ms counts "since the connection opened", also for a cut added to a live
+// connection: the rest of the time, or at once when that moment has already passed.
+TEST(CutToxic, AddedLiveCountsFromTheConnectionsOpening) {
+  FakeToxicContext ctx;
+  ctx.setConnectionOpenedAt(FakeToxicContext::epoch());
+  ctx.advance(milliseconds(300));  // the connection has been open 300 ms when the toxic comes
+  auto toxic = cutAfterMs(500);
+  toxic.onAttach(ctx);
+  ctx.advance(milliseconds(199));
+  EXPECT_FALSE(ctx.closeMode());
+  ctx.advance(milliseconds(1));
+  EXPECT_EQ(ctx.closeMode(), CloseMode::kReset);
+  EXPECT_EQ(ctx.closedAt(), FakeToxicContext::epoch() + milliseconds(500));
+}
+
+TEST(CutToxic, AddedLiveAfterItsMomentCutsAtOnce) {
+  FakeToxicContext ctx;
+  ctx.setConnectionOpenedAt(FakeToxicContext::epoch());
+  ctx.advance(milliseconds(2000));
+  auto toxic = cutAfterMs(500, CutMode::kHang);
+  toxic.onAttach(ctx);
+  ctx.advance(milliseconds(0));  // the next loop turn
+  EXPECT_TRUE(toxic.isCut());
+  ctx.push(toxic, "held");
+  EXPECT_EQ(ctx.forwardedSize(), 0u);
+  EXPECT_EQ(toxic.bufferedBytes(), 4u);
+}
+
+TEST(CutToxic, CountsEachCutByModeForMetrics) {
+  FakeToxicContext ctx;
+  auto by_time = cutAfterMs(10, CutMode::kClose);
+  by_time.onAttach(ctx);
+  ctx.advance(milliseconds(10));
+  auto by_bytes = cutAfterBytes(2, CutMode::kHang);
+  by_bytes.onAttach(ctx);
+  ctx.push(by_bytes, "abc");
+  ctx.push(by_bytes, "d");  // already cut: not counted again
+  EXPECT_EQ(ctx.toxicCounters().cuts.at("close"), 1u);
+  EXPECT_EQ(ctx.toxicCounters().cuts.at("hang"), 1u);
+  EXPECT_EQ(ctx.toxicCounters().cuts.count("reset"), 0u);
+}
+
 TEST(CutToxic, CloseModeEndsGracefully) {
   FakeToxicContext ctx;
   auto toxic = cutAfterMs(100, CutMode::kClose);

@@ -50,6 +50,24 @@ TEST(LatencyToxic, HoldsAChunkUntilTheLatencyHasElapsed) {
   EXPECT_EQ(ctx.forwardedAt()[0], FakeToxicContext::epoch() + milliseconds(100));
 }
 
+TEST(LatencyToxic, CountsEveryDelayInTheHistogramForMetrics) {
+  FakeToxicContext ctx;
+  auto toxic = makeLatency(100);
+  for (int i = 0; i < 3; ++i) ctx.push(toxic, "x");
+  ctx.runAllTimers();
+  const ToxicCounters& counters = ctx.toxicCounters();
+  EXPECT_EQ(counters.delays, 3u);
+  EXPECT_EQ(counters.delay_sum, milliseconds(300));
+  EXPECT_EQ(counters.delay_buckets[5], 3u);  // the bucket up to 100 ms (bounds are inclusive)
+  ToxicCounters edges;
+  edges.countDelay(milliseconds(0));
+  edges.countDelay(milliseconds(101));
+  edges.countDelay(milliseconds(20'000));
+  EXPECT_EQ(edges.delay_buckets[0], 1u);
+  EXPECT_EQ(edges.delay_buckets[6], 1u);
+  EXPECT_EQ(edges.delay_buckets.back(), 1u);  // beyond 10 s: +Inf
+}
+
 TEST(LatencyToxic, ZeroLatencyForwardsAtOnceWithoutATimer) {
   FakeToxicContext ctx;
   auto toxic = makeLatency(0);

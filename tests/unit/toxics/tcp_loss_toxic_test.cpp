@@ -37,6 +37,20 @@ TEST(TcpLossToxic, ALostChunkAndEverythingBehindItWaitForTheRto) {
   EXPECT_EQ(ctx.forwardedAt()[0], FakeToxicContext::epoch() + milliseconds(200));
 }
 
+TEST(TcpLossToxic, CountsEachStallAndItsTimeForMetrics) {
+  FakeToxicContext ctx;
+  auto toxic = loss(100, 100);
+  ctx.push(toxic, "a");
+  ctx.push(toxic, "b");
+  ctx.runAllTimers();
+  EXPECT_EQ(ctx.toxicCounters().stalls, 2u);
+  EXPECT_EQ(ctx.toxicCounters().stalled, milliseconds(200));
+  FakeToxicContext clean;
+  auto none = loss(0);
+  clean.push(none, "x");
+  EXPECT_EQ(clean.toxicCounters().stalls, 0u);
+}
+
 TEST(TcpLossToxic, StallsQueueUpBehindEachOtherInOrder) {
   FakeToxicContext ctx;
   auto toxic = loss(100, 100);

@@ -7,6 +7,7 @@
 #include "support/fake_toxic_context.h"
 #include "toxics/bandwidth_toxic.h"
 #include "toxics/cut_toxic.h"
+#include "toxics/platform_support.h"
 #include "toxics/toxic_registry.h"
 #include "toxics/toxic_spec.h"
 
@@ -22,6 +23,28 @@ Result<ToxicSpec> build(const std::string& type, std::map<std::string, int64_t> 
   input.attributes = std::move(ints);
   input.text_attributes = std::move(texts);
   return buildToxicSpec(input, "toxics[0]");
+}
+
+TEST(TcpToxicSpecs, ConnectTimeoutIsRefusedWhereThePlatformCannotHoldConnects) {
+  const PlatformSupport linux_like{""};
+  const PlatformSupport elsewhere{"connect_timeout needs Linux (why)"};
+  EXPECT_EQ(toxicTypeUnsupported("connect_timeout", linux_like), "");
+  EXPECT_EQ(toxicTypeUnsupported("latency", elsewhere), "");
+  EXPECT_EQ(toxicTypeUnsupported("connect_timeout", elsewhere),
+            "connect_timeout needs Linux (why); on this platform use the timeout toxic (connections open, then nothing "
+            "moves) instead");
+#if defined(__linux__)
+  EXPECT_EQ(platformSupport().connect_timeout_unsupported, "");
+#else
+  EXPECT_NE(platformSupport().connect_timeout_unsupported, "");
+#endif
+  overridePlatformSupportForTesting(&elsewhere);
+  auto refused = build("connect_timeout", {});
+  overridePlatformSupportForTesting(nullptr);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(refused.error().message.rfind("toxics[0].type: connect_timeout needs Linux (why);", 0), 0u)
+      << refused.error().message;
 }
 
 TEST(TcpToxicSpecs, CutModeIsAWordDefaultingToReset) {
