@@ -1,6 +1,7 @@
 #include "metrics/toxic_effects_metrics.h"
 
 #include <chrono>
+#include <map>
 #include <string>
 
 namespace faultline {
@@ -20,17 +21,37 @@ std::string le(int64_t ms) {
   return out;
 }
 
+// Every toxic of the proxy has a row from the moment it exists (0 until it acts, so rate() works
+// from the start), and a removed one keeps what it counted.
+std::map<std::string, ToxicCounters> rowsOf(const ProxyInfo& p) {
+  std::map<std::string, ToxicCounters> rows;
+  if (p.stats) rows = p.stats->toxic_counters;
+  for (const auto& t : p.toxics) {
+    if (!t) continue;
+    ToxicCounters& row = rows[t->name];
+    if (row.type != t->type) {
+      row = ToxicCounters{};
+      row.type = t->type;
+    }
+    if (t->type == "cut" && row.cuts.empty()) row.cuts[t->text("mode")] = 0;
+  }
+  return rows;
+}
+
 }  // namespace
 
 void renderToxicEffects(PrometheusWriter& w, const std::vector<ProxyInfo>& proxies) {
+  std::vector<std::map<std::string, ToxicCounters>> rows;
+  rows.reserve(proxies.size());
+  for (const auto& p : proxies) rows.push_back(rowsOf(p));
   auto each = [&](auto&& fn) {
-    for (const auto& p : proxies) {
-      if (!p.stats) continue;
-      for (const auto& [toxic, c] : p.stats->toxic_counters) fn(p, toxic, c);
+    for (std::size_t i = 0; i < proxies.size(); ++i) {
+      for (const auto& [toxic, c] : rows[i]) fn(proxies[i], toxic, c);
     }
   };
   w.family("faultline_toxic_cuts_total", "counter", "Connections a cut toxic ended while data flowed, by toxic and mode");
   each([&](const ProxyInfo& p, const std::string& toxic, const ToxicCounters& c) {
+    if (c.type != "cut") return;
     for (const auto& [mode, count] : c.cuts) {
       w.sample("faultline_toxic_cuts_total", {{"proxy", p.name}, {"toxic", toxic}, {"mode", mode}}, count);
     }

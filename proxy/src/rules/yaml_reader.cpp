@@ -98,8 +98,9 @@ std::map<std::string, KeyedValue> YamlReader::mapEntries(const YAML::Node& map, 
       continue;
     }
     if (check_allowed && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-      fail(key, key_path, "unknown key '" + name + "'; expected one of " + joined(allowed) +
-                              suggestion(name, allowed));
+      fail(key, key_path,
+           allowed.empty() ? "unknown key '" + name + "'; nothing is expected here, remove it"
+                           : "unknown key '" + name + "'; expected one of " + joined(allowed) + suggestion(name, allowed));
       continue;
     }
     out[name] = {key, value};

@@ -106,6 +106,10 @@ Result<ToxicSpec> buildToxicSpec(const ToxicInput& input, const std::string& whe
   auto unknown = [&](const std::string& key) {
     std::string known;
     for (const auto& a : type->attributes) known += (known.empty() ? "" : ", ") + a.name;
+    if (known.empty()) {
+      return Error::invalid(field(where, "attributes." + key) + ": toxic type " + type->name +
+                            " takes no attributes; remove it");
+    }
     return Error::invalid(field(where, "attributes." + key) + ": unknown attribute for toxic type " + type->name +
                           "; expected one of " + known);
   };

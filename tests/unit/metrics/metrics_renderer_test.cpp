@@ -86,6 +86,16 @@ TEST(MetricsRenderer, ToxicEffectsShowCutsStallsCorruptionDelaysAndHeldConnects)
   EXPECT_TRUE(contains(text, "faultline_toxic_latency_delay_seconds_bucket{proxy=\"db\",toxic=\"slow\",le=\"+Inf\"} 2\n"));
   EXPECT_TRUE(contains(text, "faultline_toxic_latency_delay_seconds_count{proxy=\"db\",toxic=\"slow\"} 2\n"));
   EXPECT_TRUE(contains(text, "faultline_proxy_connect_timeout_active{proxy=\"db\"} 1\n"));
+  // A toxic that has not acted yet has its rows at 0.
+  auto idle = std::make_shared<ToxicSpec>();
+  idle->name = "later";
+  idle->type = "cut";
+  idle->text_attributes["mode"] = "hang";
+  proxy.toxics.push_back(idle);
+  PrometheusWriter again;
+  renderToxicEffects(again, {proxy});
+  EXPECT_TRUE(contains(again.text(), "faultline_toxic_cuts_total{proxy=\"db\",toxic=\"later\",mode=\"hang\"} 0\n"))
+      << again.text();
   // A toxic counts only its own kind: no loss rows for the cut.
   EXPECT_FALSE(contains(text, "faultline_toxic_loss_stalls_total{proxy=\"db\",toxic=\"cable\"}"));
 }

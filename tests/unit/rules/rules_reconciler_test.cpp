@@ -102,6 +102,27 @@ TEST_F(RulesReconciler, EnabledFalseDisablesAndTrueEnablesAgain) {
   EXPECT_TRUE(get("a").enabled);
 }
 
+// The proxy options are reconciled in place, like enabled: a reload that only flips one changes
+// the running proxy (and keeps its listener).
+TEST_F(RulesReconciler, ProxyOptionsFlipInPlaceOnReload) {
+  ASSERT_TRUE(apply("proxies:\n" + proxyYaml("a", "127.0.0.1:0", "127.0.0.1:9")).ok());
+  const std::string listen = get("a").listen;
+  auto flipped = apply("proxies:\n" + proxyYaml("a", listen, "127.0.0.1:9",
+                                                "    http_request_faults: true\n    on_upstream_error: reset\n"));
+  ASSERT_TRUE(flipped.ok()) << flipped.error().message;
+  EXPECT_EQ(flipped->updated, 1u);
+  EXPECT_TRUE(get("a").http_request_faults);
+  EXPECT_TRUE(get("a").reset_on_upstream_error);
+  EXPECT_EQ(get("a").listen, listen);
+  auto same = apply("proxies:\n" + proxyYaml("a", listen, "127.0.0.1:9",
+                                             "    http_request_faults: true\n    on_upstream_error: reset\n"));
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->unchanged, 1u);
+  ASSERT_TRUE(apply("proxies:\n" + proxyYaml("a", listen, "127.0.0.1:9")).ok());
+  EXPECT_FALSE(get("a").http_request_faults);
+  EXPECT_FALSE(get("a").reset_on_upstream_error);
+}
+
 TEST_F(RulesReconciler, RemovesProxiesThePreviousFileDeclaredAndThisOneDoesNot) {
   ASSERT_TRUE(apply("proxies:\n" + proxyYaml("a", "127.0.0.1:0", "127.0.0.1:9") +
                     proxyYaml("b", "127.0.0.1:0", "127.0.0.1:9"))

@@ -46,6 +46,13 @@ TEST(RulesTcpToxics, OutOfRangeTcpAttributesPointAtTheirLine) {
   EXPECT_THAT(result.errors[0].toString(), HasSubstr("attributes.ppm"));
 }
 
+TEST(RulesTcpToxics, AnAttributeOnConnectTimeoutSaysItTakesNone) {
+  auto result = parse(proxyWithToxic("      - type: connect_timeout\n        attributes:\n          after: 1\n"));
+  ASSERT_EQ(result.errors.size(), 1u) << joinRulesErrors(result.errors);
+  EXPECT_EQ(result.errors[0].where.line, 8);
+  EXPECT_THAT(result.errors[0].toString(), HasSubstr("attributes.after: unknown key 'after'; nothing is expected here, remove it"));
+}
+
 TEST(RulesTcpToxics, OnUpstreamErrorIsAProxyOptionOfCloseOrReset) {
   auto result = parse("proxies:\n  - name: p\n    listen: 127.0.0.1:22220\n    upstream: 127.0.0.1:22221\n"
                       "    on_upstream_error: reset\n");

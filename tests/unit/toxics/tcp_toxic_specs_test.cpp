@@ -47,6 +47,12 @@ TEST(TcpToxicSpecs, ConnectTimeoutIsRefusedWhereThePlatformCannotHoldConnects) {
       << refused.error().message;
 }
 
+TEST(TcpToxicSpecs, ConnectTimeoutTakesNoAttributesAndSaysSo) {
+  auto bad = build("connect_timeout", {{"after", 1}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, "toxics[0].attributes.after: toxic type connect_timeout takes no attributes; remove it");
+}
+
 TEST(TcpToxicSpecs, CutModeIsAWordDefaultingToReset) {
   auto spec = build("cut", {{"after_ms", 500}});
   ASSERT_TRUE(spec.ok()) << spec.error().message;
