@@ -297,10 +297,26 @@ TEST_F(TcpToxics, OnUpstreamErrorResetMakesARefusedUpstreamAResetInsteadOfEof) {
   reset_like.readUntilClosed(10s, &error);
   EXPECT_EQ(error, ECONNRESET) << "reset: the client sees the refusal as a reset";
   EXPECT_THROW(api.call("POST", "/proxies/plain", nlohmann::json{{"on_upstream_error", "explode"}}), FaultlineError);
-  api.call("POST", "/proxies/plain", nlohmann::json{{"on_upstream_error", "reset"}});
+  faultline_->proxy("plain").setOnUpstreamError("reset");  // the test helper's way
   Socket after_patch = Socket::connectTo(portOf(plain));
   after_patch.readUntilClosed(10s, &error);
   EXPECT_EQ(error, ECONNRESET) << "a PATCH switches new connections to reset";
+}
+
+TEST_F(TcpToxics, TestHelperSwitchesHttpRequestFaultsOnARunningProxy) {
+  auto upstream = httpOk();
+  Proxy proxy = proxyTo(upstream, "web");
+  const std::string request = "GET / HTTP/1.1\r\nHost: web\r\nX-Faultline-Abort: 503\r\n\r\n";
+  auto first = [&] {
+    Socket client = Socket::connectTo(proxy.port());
+    client.sendAll(request);
+    return client.readExactly(12, 10s);
+  };
+  EXPECT_EQ(first(), "HTTP/1.1 200") << "off: the header goes upstream";
+  proxy.setHttpRequestFaults(true);
+  EXPECT_EQ(first(), "HTTP/1.1 503");
+  proxy.setHttpRequestFaults(false);
+  EXPECT_EQ(first(), "HTTP/1.1 200");
 }
 
 // The string-valued attributes on live sockets, with the registry in-process (real sockets on

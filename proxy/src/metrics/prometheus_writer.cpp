@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace faultline {
 
@@ -76,8 +77,11 @@ void PrometheusWriter::sample(std::string_view name, const MetricLabels& labels,
   } else if (std::isinf(value)) {
     out_ += value > 0 ? "+Inf" : "-Inf";
   } else {
+    // The shortest of %.15g and %.17g that reads back as the same double: 0.3, not
+    // 0.29999999999999999.
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.17g", value);
+    std::snprintf(buf, sizeof buf, "%.15g", value);
+    if (std::strtod(buf, nullptr) != value) std::snprintf(buf, sizeof buf, "%.17g", value);
     out_ += buf;
   }
   out_ += '\n';

@@ -24,6 +24,13 @@ TEST(PrometheusWriter, OmitsBracesWithoutLabels) {
   EXPECT_EQ(w.text(), "m 0.5\n");
 }
 
+TEST(PrometheusWriter, WritesTheShortestDigitsThatReadBackExactly) {
+  PrometheusWriter w;
+  w.sample("s", {}, 300.0 / 1000.0);
+  w.sample("s", {}, 3 * 0.1);  // not the double nearest 0.3: it needs all 17 digits
+  EXPECT_EQ(w.text(), "s 0.3\ns 0.30000000000000004\n");
+}
+
 TEST(PrometheusWriter, EscapesNewlinesInHelp) {
   PrometheusWriter w;
   w.family("m", "gauge", "two\nlines");

@@ -73,6 +73,17 @@ class Proxy {
     return DisabledScope(api_, name_);
   }
   void setEnabled(bool enabled) const { api_->call("POST", path(), nlohmann::json{{"enabled", enabled}}); }
+  // Faultline's proxy options. What a client sees when the upstream refuses: "close" (accept,
+  // then EOF, as Toxiproxy does; the default) or "reset" (RST). Applies to new connections.
+  void setOnUpstreamError(const std::string& mode) const {
+    api_->call("POST", path(), nlohmann::json{{"on_upstream_error", mode}});
+  }
+  // X-Faultline-Abort: <status> / X-Faultline-Delay: <ms> on a request act on that request (and
+  // are removed) while on; off (the default), they go upstream unchanged. Open connections
+  // follow from their next request.
+  void setHttpRequestFaults(bool on) const {
+    api_->call("POST", path(), nlohmann::json{{"http_request_faults", on}});
+  }
 
  private:
   std::string path() const { return "/proxies/" + api::encodePathSegment(name_); }
