@@ -527,13 +527,13 @@ TEST_F(ControlRouterTest, LookalikeLoopbackHostsAreRefused) {
 }
 
 TEST_F(ControlRouterTest, TheConfiguredBindAddressIsAnAllowedHost) {
-  router_ = std::make_unique<ControlRouter>(*registry_, nullptr, ControlRouterOptions{"192.0.2.7", ""});
+  router_ = std::make_unique<ControlRouter>(*registry_, nullptr, ControlRouterOptions{"192.0.2.7", "", ""});
   EXPECT_EQ(call("GET", "/version", "", {{"Host", "192.0.2.7:8474"}}).status, 200);
   EXPECT_EQ(call("GET", "/version", "", {{"Host", "192.0.2.8:8474"}}).status, 403);
 }
 
 TEST_F(ControlRouterTest, AWildcardBindAcceptsAnyHost) {
-  router_ = std::make_unique<ControlRouter>(*registry_, nullptr, ControlRouterOptions{"0.0.0.0", ""});
+  router_ = std::make_unique<ControlRouter>(*registry_, nullptr, ControlRouterOptions{"0.0.0.0", "", ""});
   EXPECT_EQ(call("GET", "/version", "", {{"Host", "toxiproxy:8474"}}).status, 200);
 }
 
@@ -549,21 +549,21 @@ TEST_F(ControlRouterTest, NoCorsHeadersEvenWhenAskedFromAnOrigin) {
 }
 
 TEST_F(ControlRouterTest, WithATokenARequestWithoutItIs401) {
-  router_ = std::make_unique<ControlRouter>(*registry_, nullptr, ControlRouterOptions{"127.0.0.1", "s3cret"});
+  router_ = std::make_unique<ControlRouter>(*registry_, nullptr, ControlRouterOptions{"127.0.0.1", "s3cret", ""});
   auto response = call("GET", "/proxies", "", {{"Host", "localhost"}});
   expectErrorContaining(response, 401, "token");
   EXPECT_EQ(response.header("WWW-Authenticate"), "Bearer");
 }
 
 TEST_F(ControlRouterTest, WithATokenAWrongTokenIs401) {
-  router_ = std::make_unique<ControlRouter>(*registry_, nullptr, ControlRouterOptions{"127.0.0.1", "s3cret"});
+  router_ = std::make_unique<ControlRouter>(*registry_, nullptr, ControlRouterOptions{"127.0.0.1", "s3cret", ""});
   EXPECT_EQ(call("GET", "/proxies", "", {{"Host", "localhost"}, {"Authorization", "Bearer s3cre"}}).status, 401);
   EXPECT_EQ(call("GET", "/proxies", "", {{"Host", "localhost"}, {"Authorization", "Bearer s3cretx"}}).status, 401);
   EXPECT_EQ(call("GET", "/proxies", "", {{"Host", "localhost"}, {"Authorization", "Basic s3cret"}}).status, 401);
 }
 
 TEST_F(ControlRouterTest, WithATokenTheRightBearerTokenPasses) {
-  router_ = std::make_unique<ControlRouter>(*registry_, nullptr, ControlRouterOptions{"127.0.0.1", "s3cret"});
+  router_ = std::make_unique<ControlRouter>(*registry_, nullptr, ControlRouterOptions{"127.0.0.1", "s3cret", ""});
   EXPECT_EQ(call("GET", "/proxies", "", {{"Host", "localhost"}, {"Authorization", "Bearer s3cret"}}).status, 200);
 }
 
