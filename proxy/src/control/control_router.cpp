@@ -424,11 +424,8 @@ HttpResponse ControlRouter::metrics() const {
 
 HttpResponse ControlRouter::reload() {
   if (rules_ == nullptr) return errorResponse(404, kNoRulesMessage);
-  if (auto status = rules_->reload(); !status) {
-    registry_.events().publish("rules_reloaded", "", {{"ok", false}, {"error", status.error().message}});
-    return errorFrom(status.error());
-  }
-  registry_.events().publish("rules_reloaded", "", {{"ok", true}});
+  // The rules service publishes rules_reloaded itself (for the file watcher and SIGHUP too).
+  if (auto status = rules_->reload(); !status) return errorFrom(status.error());
   return HttpResponse::json(200, rules_->status().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
