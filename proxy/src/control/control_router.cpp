@@ -370,7 +370,8 @@ HttpResponse ControlRouter::createToxic(const std::string& proxy, const HttpRequ
       return errorFrom(added.error());
     }
     added_names.push_back(spec.name);
-    registry_.events().publish("toxic_added", proxy, {{"toxic", toxicToJson(**added)}});
+    registry_.events().publish("toxic_added", proxy,
+                               {{"toxic", toxicToJson(**added, registry_.scheduleStatus(proxy, spec.name))}});
   }
   // Toxiproxy answers 200 here, not 201; clients check for it.
   return jsonResponse(200, toxicToJson(**added, registry_.scheduleStatus(proxy, (*added)->name)));
@@ -391,7 +392,8 @@ HttpResponse ControlRouter::updateToxic(const std::string& proxy, const std::str
   if (!patch) return badBody(patch.error());
   auto updated = registry_.updateToxic(proxy, toxic, *patch);
   if (!updated) return errorFrom(updated.error());
-  registry_.events().publish("toxic_updated", proxy, {{"toxic", toxicToJson(**updated)}});
+  registry_.events().publish("toxic_updated", proxy,
+                             {{"toxic", toxicToJson(**updated, registry_.scheduleStatus(proxy, toxic))}});
   return jsonResponse(200, toxicToJson(**updated, registry_.scheduleStatus(proxy, toxic)));
 }
 

@@ -18,7 +18,7 @@ button{background:#333;color:#eee;border:1px solid #555;padding:2px 8px;cursor:p
 input,select{background:#222;color:#eee;border:1px solid #555;padding:2px 4px}
 #error{color:#f66}#events{height:180px;overflow:auto;font-family:monospace;background:#181818;padding:4px}
 svg{background:#181818;width:100%;height:120px}.off{color:#f66}.on{color:#6f6}
-fieldset{border:1px solid #333;margin:6px 0}.warn{color:#fc6}
+fieldset{border:1px solid #333;margin:6px 0}.warn{color:#fc6}.held{color:#888}
 </style></head><body>
 <header><h1>Faultline</h1><span id="status">connecting…</span><span id="error"></span></header>
 <main>
@@ -60,6 +60,15 @@ function sentByProxy(metrics) {
   }
   return out;
 }
+// faultline_toxic_held_bytes: what each toxic holds now, both directions added ("proxy/toxic").
+function heldByToxic(metrics) {
+  const out = {};
+  for (const line of metrics.split("\n")) {
+    const m = /^faultline_toxic_held_bytes\{proxy="([^"]*)",toxic="([^"]*)"[^}]*\} (\d+)/.exec(line);
+    if (m) out[m[1] + "/" + m[2]] = (out[m[1] + "/" + m[2]] || 0) + Number(m[3]);
+  }
+  return out;
+}
 function drawChart() {
   const max = Math.max(1, ...history);
   const pts = history.map((v, i) => (i * 600 / 179).toFixed(1) + "," + (118 - v * 110 / max).toFixed(1)).join(" ");
@@ -73,7 +82,8 @@ function attrInputs() {
 }
 async function refresh() {
   const proxies = await api("GET", "/proxies");
-  const sent = sentByProxy(await api("GET", "/metrics"));
+  const metrics = await api("GET", "/metrics");
+  const sent = sentByProxy(metrics), held = heldByToxic(metrics);
   const now = Date.now();
   const dt = lastSent ? (now - lastAt) / 1000 : 0;
   let total = 0, rows = "", conns = "", toxics = "";
@@ -95,6 +105,7 @@ async function refresh() {
         ' toxicity <input size="4" data-tox="' + esc(name) + "/" + esc(t.name) + '" value="' + t.toxicity + '"> ' +
         Object.entries(t.attributes || {}).map(([k, v]) => esc(k) + ' <input size="6" data-tattr="' + esc(name) + "/" +
         esc(t.name) + "/" + esc(k) + '" value="' + esc(v) + '">').join(" ") +
+        ' <span class="held">held ' + (held[name + "/" + t.name] || 0) + ' B</span>' +
         ' <button data-save="' + esc(name) + "/" + esc(t.name) + '">save</button> <button data-remove="' + esc(name) + "/" +
         esc(t.name) + '">remove</button></div>';
     }
