@@ -12,6 +12,7 @@
 const fs = require("node:fs");
 const http = require("node:http");
 const net = require("node:net");
+const os = require("node:os");
 const path = require("node:path");
 const assert = require("node:assert/strict");
 const { spawn } = require("node:child_process");
@@ -19,7 +20,8 @@ const { spawn } = require("node:child_process");
 const SKIP = 77;
 const chromiumPath = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
 const faultlineBin = process.env.FAULTLINE_BIN;
-const artifactsDir = process.env.FAULTLINE_BROWSER_ARTIFACTS || path.join(__dirname, "artifacts");
+// ctest sets it to a folder under the build dir; by hand the screenshots go to the temp dir.
+const artifactsDir = process.env.FAULTLINE_BROWSER_ARTIFACTS || path.join(os.tmpdir(), "faultline-browser-artifacts");
 const overallTimeoutMs = Number(process.env.FAULTLINE_BROWSER_TIMEOUT_MS || 60000);
 
 function skip(why) {
