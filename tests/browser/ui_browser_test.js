@@ -2,7 +2,8 @@
 // Starts `faultline serve` with one proxy in front of an echo server, opens the printed
 // /ui#token=... URL, and checks what a user would do there, verifying each effect from outside
 // the page: a latency toxic added through the form is in GET /proxies; a connection killed from
-// the table ends for its client; an event shows in the feed within a second; the API refuses
+// the table ends for its client; an event shows in the feed within a second; a toxic edited and
+// one removed, the proxy disabled and enabled through the page show in the API; the API refuses
 // the browser without the token (403). Saves a screenshot (path printed).
 //
 // Exit codes: 0 passed, 1 failed, 77 skipped (ctest SKIP_RETURN_CODE): no chromium, or no
@@ -219,7 +220,27 @@ async function run() {
                              { timeout: 1000, polling: 20 });
   step("event in the feed " + (Date.now() - before) + " ms after the API call");
 
-  // 4. The browser without the token gets 403 from the API (the page itself is public).
+  // 4. Edit a toxic, remove one, disable and enable the proxy, all through the page.
+  const latencyInput = 'input[data-tattr="web/ui_latency/latency"]';
+  await page.waitForSelector(latencyInput, { timeout: 5000 });
+  await page.click(latencyInput, { clickCount: 3 });  // focus + select: the refresh leaves it alone
+  await page.keyboard.type("40");
+  await page.click('button[data-save="web/ui_latency"]');
+  await waitUntil("the edited latency in GET /proxies", async () =>
+    ((await apiCall(api, "GET", "/proxies")).json.web.toxics.find((t) => t.name === "ui_latency") || {})
+      .attributes?.latency === 40, 5000);
+  await page.waitForSelector('button[data-remove="web/from_outside"]', { timeout: 5000 });
+  await page.click('button[data-remove="web/from_outside"]');
+  await waitUntil("the removed toxic gone from GET /proxies", async () =>
+    !(await apiCall(api, "GET", "/proxies")).json.web.toxics.some((t) => t.name === "from_outside"), 5000);
+  await page.click('button[data-toggle="web"][data-enabled="true"]');
+  await waitUntil("the proxy disabled", async () => (await apiCall(api, "GET", "/proxies")).json.web.enabled === false, 5000);
+  await page.waitForSelector('button[data-toggle="web"][data-enabled="false"]', { timeout: 5000 });
+  await page.click('button[data-toggle="web"][data-enabled="false"]');
+  await waitUntil("the proxy enabled again", async () => (await apiCall(api, "GET", "/proxies")).json.web.enabled === true, 5000);
+  step("edited, removed, disabled and enabled through the page");
+
+  // 5. The browser without the token gets 403 from the API (the page itself is public).
   const statuses = await page.evaluate(async (token) => {
     const without = await fetch("/proxies");
     const withToken = await fetch("/proxies", { headers: { Authorization: "Bearer " + token } });

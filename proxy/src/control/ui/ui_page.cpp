@@ -80,6 +80,16 @@ function attrInputs() {
   $("tx-attrs").innerHTML = t ? t.attributes.map((a) => '<label>' + esc(a.name) + ' <input data-attr="' + esc(a.name) +
     '" data-kind="' + esc(a.kind) + '" value="' + esc(a.default) + '" size="6"></label>').join(" ") : "";
 }
+// Replaces a part of the page only when its content changed and the user is not in it: an edit
+// being typed (or a button being clicked) is never wiped by the once-a-second refresh.
+function render(el, html) {
+  const active = document.activeElement;
+  const typing = active && (active.tagName === "INPUT" || active.tagName === "SELECT") && el.contains(active);
+  if (el.dataset.html === html || typing) return false;
+  el.innerHTML = html;
+  el.dataset.html = html;
+  return true;
+}
 async function refresh() {
   const proxies = await api("GET", "/proxies");
   const metrics = await api("GET", "/metrics");
@@ -89,8 +99,7 @@ async function refresh() {
   let total = 0, rows = "", conns = "", toxics = "";
   const names = Object.keys(proxies).sort();
   const sel = $("tx-proxy"), keep = sel.value;
-  sel.innerHTML = names.map((n) => "<option>" + esc(n) + "</option>").join("");
-  if (keep) sel.value = keep;
+  if (render(sel, names.map((n) => "<option>" + esc(n) + "</option>").join("")) && keep) sel.value = keep;
   for (const name of names) {
     const p = proxies[name];
     const list = await api("GET", "/proxies/" + encodeURIComponent(name) + "/connections");
@@ -116,9 +125,9 @@ async function refresh() {
         esc(name) + "/" + c.id + '">kill</button> <button data-reset="' + esc(name) + "/" + c.id + '">reset</button></td></tr>';
     }
   }
-  $("proxies").tBodies[0].innerHTML = rows;
-  $("conns").tBodies[0].innerHTML = conns;
-  $("toxics").innerHTML = toxics || "(none)";
+  render($("proxies").tBodies[0], rows);
+  render($("conns").tBodies[0], conns);
+  render($("toxics"), toxics || "(none)");
   if (lastSent) { history.push(total); if (history.length > 180) history.shift(); drawChart(); }
   lastSent = sent; lastAt = now;
   $("status").textContent = "live, " + names.length + " proxies";

@@ -36,7 +36,7 @@ class HttpExchangeLayer {
     bool late_start = false;
     std::shared_ptr<HttpLayerStats> stats;
     // Told of every request a toxic acted on (the session publishes fault_injected events).
-    std::function<void(const HttpHead&, const HttpPlan&)> on_fault;
+    std::function<void(const HttpHead&, const HttpPlan&)> on_fault = nullptr;
   };
 
   explicit HttpExchangeLayer(Options options);
