@@ -30,7 +30,7 @@ ScenarioResult sampleRun() {
       const double t = i / 10.0;
       const bool fault = t >= 4 && t < 8;
       Outcome outcome = !fault ? Outcome::kOk : path == "protected" ? Outcome::kDegraded : Outcome::kError;
-      phase.requests.push_back({t, fault ? 5.0 + i % 7 : 40.0 + i % 60, outcome});
+      phase.requests.push_back({t, fault ? 5.0 + i % 7 : 40.0 + i % 60, outcome, 200, 1, ""});
     }
     Series rss{"server RSS MiB", "resident memory of the server", {}};
     Series breaker{"breaker state", "0 closed, 1 open, 2 half-open", {}};

@@ -83,7 +83,17 @@ void LoadRunner::send() {
   const double start = now_s();
   in_flight_[id] = HttpClient::request(loop_, std::move(request), [this, id, start](Result<HttpResponse> response) {
     in_flight_.erase(id);
-    records_.push_back({start, (now_s() - start) * 1000.0, classify(response)});
+    RequestRecord record{start, (now_s() - start) * 1000.0, classify(response), 0, 0, ""};
+    if (response.ok()) {
+      record.status = response->status;
+      record.reason = response->header("X-Degraded-Reason");
+      // The target's own count of partner calls: the report tells first-try answers from retried ones.
+      const std::string attempts = response->header("X-Attempts");
+      if (!attempts.empty() && attempts.size() < 4 && attempts.find_first_not_of("0123456789") == std::string::npos) {
+        record.attempts = static_cast<uint32_t>(std::stoul(attempts));
+      }
+    }
+    records_.push_back(std::move(record));
     maybeDone();
   });
 }

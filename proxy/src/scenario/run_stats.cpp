@@ -31,6 +31,9 @@ RunStats computeStats(const VariantResult& variant) {
   for (const auto& r : variant.requests) {
     ++stats.by_outcome[static_cast<int>(r.outcome)];
     latencies.push_back(r.latency_ms);
+    if (r.outcome == Outcome::kOk && r.attempts > 1) ++stats.ok_after_retry;
+    if (r.outcome == Outcome::kDegraded) ++stats.fallback_reasons[r.reason.empty() ? "unstated" : r.reason];
+    if (r.outcome == Outcome::kError) ++stats.error_statuses[r.status];
   }
   stats.failed = stats.by_outcome[static_cast<int>(Outcome::kShed)] + stats.by_outcome[static_cast<int>(Outcome::kError)] +
                  stats.by_outcome[static_cast<int>(Outcome::kTimeout)];

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <array>
+#include <map>
+#include <string>
 #include <optional>
 
 #include "scenario/run_types.h"
@@ -18,6 +20,11 @@ struct RunStats {
   // doing so; nullopt when no window ended during the load or it never recovered.
   std::optional<double> recovery_s;
   std::optional<double> last_fault_end_s;
+  // Why: the ok answers that took more than one partner call, the fallbacks by their reason,
+  // the errors by status (0 = no answer at all).
+  std::size_t ok_after_retry = 0;
+  std::map<std::string, std::size_t> fallback_reasons;
+  std::map<int, std::size_t> error_statuses;
 };
 
 // Nearest-rank percentile of an unsorted sample; 0 when empty.

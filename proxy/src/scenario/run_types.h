@@ -21,6 +21,9 @@ struct RequestRecord {
   double start_s = 0;
   double latency_ms = 0;
   Outcome outcome = Outcome::kOk;
+  int status = 0;          // the HTTP status; 0 when no answer came (refused, reset, timeout)
+  uint32_t attempts = 0;   // the target's X-Attempts (partner calls it made), 0 when not given
+  std::string reason;      // a fallback's X-Degraded-Reason (breaker_open, deadline, ...)
 };
 
 // One observed number over time (an `observe:` entry).

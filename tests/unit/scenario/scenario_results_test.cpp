@@ -33,7 +33,7 @@ VariantResult sample() {
   for (int i = 0; i < 100; ++i) {
     const double t = i / 10.0;
     const bool bad = t >= 3 && t < 6.5;
-    v.requests.push_back({t, bad ? 900.0 : 20.0 + i % 5, bad ? Outcome::kError : Outcome::kOk});
+    v.requests.push_back({t, bad ? 900.0 : 20.0 + i % 5, bad ? Outcome::kError : Outcome::kOk, bad ? 502 : 200, 1, ""});
   }
   return v;
 }
