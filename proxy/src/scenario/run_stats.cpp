@@ -34,6 +34,7 @@ RunStats computeStats(const VariantResult& variant) {
     if (r.outcome == Outcome::kOk && r.attempts > 1) ++stats.ok_after_retry;
     if (r.outcome == Outcome::kDegraded) ++stats.fallback_reasons[r.reason.empty() ? "unstated" : r.reason];
     if (r.outcome == Outcome::kError) ++stats.error_statuses[r.status];
+    if (r.outcome == Outcome::kShed) ++stats.shed_statuses[r.status];
   }
   stats.failed = stats.by_outcome[static_cast<int>(Outcome::kShed)] + stats.by_outcome[static_cast<int>(Outcome::kError)] +
                  stats.by_outcome[static_cast<int>(Outcome::kTimeout)];

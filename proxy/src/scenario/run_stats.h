@@ -21,10 +21,11 @@ struct RunStats {
   std::optional<double> recovery_s;
   std::optional<double> last_fault_end_s;
   // Why: the ok answers that took more than one partner call, the fallbacks by their reason,
-  // the errors by status (0 = no answer at all).
+  // the errors and the refusals by status (0 = no answer at all).
   std::size_t ok_after_retry = 0;
   std::map<std::string, std::size_t> fallback_reasons;
   std::map<int, std::size_t> error_statuses;
+  std::map<int, std::size_t> shed_statuses;
 };
 
 // Nearest-rank percentile of an unsorted sample; 0 when empty.

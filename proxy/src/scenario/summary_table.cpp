@@ -29,6 +29,7 @@ std::string reasonWords(const std::string& reason) {
 std::string statusWords(int status) {
   switch (status) {
     case 0: return "no answer";
+    case 429: return "429 come back later";
     case 502: return "502 partner call failed";
     case 503: return "503 passed on";
     case 504: return "504 partner timed out";
@@ -71,7 +72,10 @@ std::string summarySentence(const VariantResult& variant) {
     out += fmt::format(", {:.0f}% fallbacks ({})", pct(degraded),
                        breakdown<std::string>(s.fallback_reasons, s.requests, reasonWords));
   }
-  if (shed) out += fmt::format(", {:.0f}% shed (429/503 at once)", pct(shed));
+  if (shed) out += fmt::format(", {:.0f}% refused at once ({})", pct(shed), breakdown<int>(s.shed_statuses, s.requests, [](const int& status) {
+                         // A shed 503 is marked X-Shed: the target's own bulkhead, not a dependency's answer.
+                         return status == 503 ? std::string("503 overloaded") : statusWords(status);
+                       }));
   if (errors) out += fmt::format(", {:.0f}% errors ({})", pct(errors), breakdown<int>(s.error_statuses, s.requests, statusWords));
   if (timeouts) out += fmt::format(", {:.0f}% timed out at the client", pct(timeouts));
   out += fmt::format("; p99 {:.0f} ms, max {:.0f} ms; ", s.p99_ms, s.max_ms);
