@@ -201,6 +201,14 @@ std::string summaryHtml(const ScenarioResult& run) {
   row("latency p50 / p90 / p99 / max (ms)", [&](std::size_t i) {
     return fmt::format("{:.0f} / {:.0f} / {:.0f} / {:.0f}", stats[i].p50_ms, stats[i].p90_ms, stats[i].p99_ms, stats[i].max_ms);
   });
+  bool any_load = false;
+  for (const auto& st : stats) any_load = any_load || st.partner_calls.has_value();
+  if (any_load) {
+    row("partner calls per request (peak calls/s)", [&](std::size_t i) {
+      return stats[i].partner_calls ? fmt::format("{:.2f} ({:.0f}/s)", stats[i].amplification(), stats[i].partner_peak_per_s)
+                                    : std::string("-");
+    });
+  }
   row("started processes", [&](std::size_t i) { return exitsDescription(run.variants[i]); });
   row("recovered after the fault", [&](std::size_t i) {
     if (!stats[i].last_fault_end_s) return std::string("-");

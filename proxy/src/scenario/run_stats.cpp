@@ -39,6 +39,12 @@ RunStats computeStats(const VariantResult& variant) {
   stats.failed = stats.by_outcome[static_cast<int>(Outcome::kShed)] + stats.by_outcome[static_cast<int>(Outcome::kError)] +
                  stats.by_outcome[static_cast<int>(Outcome::kTimeout)];
   stats.error_rate = stats.requests ? static_cast<double>(stats.failed) / static_cast<double>(stats.requests) : 0;
+  for (const auto& series : variant.series) {
+    if (!series.partner_load || !series.counter_last) continue;
+    stats.partner_calls = series.counter_last;
+    for (const auto& [t, y] : series.points) stats.partner_peak_per_s = std::max(stats.partner_peak_per_s, y);
+    break;
+  }
   stats.p50_ms = percentile(latencies, 50);
   stats.p90_ms = percentile(latencies, 90);
   stats.p99_ms = percentile(latencies, 99);

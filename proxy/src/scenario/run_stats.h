@@ -26,6 +26,10 @@ struct RunStats {
   std::map<std::string, std::size_t> fallback_reasons;
   std::map<int, std::size_t> error_statuses;
   std::map<int, std::size_t> shed_statuses;
+  // From the observe: entry marked partner_load: the partner's calls in all, and the peak rate.
+  std::optional<double> partner_calls;
+  double partner_peak_per_s = 0;
+  double amplification() const { return partner_calls && requests ? *partner_calls / static_cast<double>(requests) : 0; }
 };
 
 // Nearest-rank percentile of an unsorted sample; 0 when empty.

@@ -31,6 +31,8 @@ struct Series {
   std::string name;
   std::string caption;
   std::vector<std::pair<double, double>> points;  // (t_s, value)
+  bool partner_load = false;             // observe: partner_load: true (a rate of the partner's calls)
+  std::optional<double> counter_last;    // for a rate: the counter's last reading
 };
 
 struct FaultWindow {

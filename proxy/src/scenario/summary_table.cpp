@@ -28,7 +28,7 @@ std::string reasonWords(const std::string& reason) {
 
 std::string statusWords(int status) {
   switch (status) {
-    case 0: return "no answer";
+    case 0: return "no answer: refused or cut off";
     case 429: return "429 come back later";
     case 502: return "502 partner call failed";
     case 503: return "503 passed on";
@@ -79,6 +79,10 @@ std::string summarySentence(const VariantResult& variant) {
   if (errors) out += fmt::format(", {:.0f}% errors ({})", pct(errors), breakdown<int>(s.error_statuses, s.requests, statusWords));
   if (timeouts) out += fmt::format(", {:.0f}% timed out at the client", pct(timeouts));
   out += fmt::format("; p99 {:.0f} ms, max {:.0f} ms; ", s.p99_ms, s.max_ms);
+  if (s.partner_calls) {
+    out += fmt::format("the partner got {:.0f} calls, {:.1f} per request (peak {:.0f}/s); ", *s.partner_calls,
+                       s.amplification(), s.partner_peak_per_s);
+  }
   out += variant.exits.empty() ? "every started process ran through" : exitsDescription(variant);
   if (s.last_fault_end_s) {
     out += s.recovery_s ? fmt::format("; recovered {:.1f} s after the fault ended", *s.recovery_s)
@@ -111,6 +115,16 @@ std::string summaryTable(const ScenarioResult& run) {
   row("latency p90 ms", [&](std::size_t i) { return fmt::format("{:.0f}", stats[i].p90_ms); });
   row("latency p99 ms", [&](std::size_t i) { return fmt::format("{:.0f}", stats[i].p99_ms); });
   row("latency max ms", [&](std::size_t i) { return fmt::format("{:.0f}", stats[i].max_ms); });
+  bool any_load = false;
+  for (const auto& st : stats) any_load = any_load || st.partner_calls.has_value();
+  if (any_load) {
+    row("partner calls per request", [&](std::size_t i) {
+      return stats[i].partner_calls ? fmt::format("{:.2f}", stats[i].amplification()) : std::string("-");
+    });
+    row("partner peak calls/s", [&](std::size_t i) {
+      return stats[i].partner_calls ? fmt::format("{:.0f}", stats[i].partner_peak_per_s) : std::string("-");
+    });
+  }
   row("processes", [&](std::size_t i) {
     return run.variants[i].exits.empty() ? std::string("ran through") : fmt::format("{} exited", run.variants[i].exits.size());
   });
