@@ -12,18 +12,18 @@ Outcome classify(const Result<HttpResponse>& response) {
   if (!response.ok()) {
     const auto failure = httpClientFailure(response.error());
     return failure == HttpClientFailure::kTimeout || failure == HttpClientFailure::kCancelled ? Outcome::kTimeout
-                                                                                              : Outcome::kError;
+                                                                                              : Outcome::kConnectionError;
   }
   if (response->status >= 200 && response->status < 300) {
     return response->header("X-Degraded").empty() ? Outcome::kOk : Outcome::kDegraded;
   }
   // Shed is a deliberate, fast "not now" from the target itself (429, or a 503 it marks X-Shed:
   // the demo server's bulkhead and rate limiter do); any other 5xx, including a dependency's 503
-  // passed on, is an error. demo-client classifies the same way (demo_outcome.cpp).
+  // passed on, is a server_error. demo-client classifies the same way (demo_outcome.cpp).
   if (response->status == 429 || (response->status == 503 && !response->header("X-Shed").empty())) {
     return Outcome::kShed;
   }
-  return Outcome::kError;
+  return response->status >= 500 ? Outcome::kServerError : response->status >= 400 ? Outcome::kClientError : Outcome::kOk;
 }
 }  // namespace
 

@@ -13,7 +13,7 @@ namespace faultline::scenario {
 struct RunStats {
   std::size_t requests = 0;
   std::array<std::size_t, kOutcomeCount> by_outcome{};
-  std::size_t failed = 0;  // shed, error and timeout: no usable answer
+  std::size_t failed = 0;  // neither ok nor degraded: no usable answer
   double error_rate = 0;   // failed / requests
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;
   // Seconds from the end of the last fault window until requests answer ok again and keep
@@ -21,7 +21,7 @@ struct RunStats {
   std::optional<double> recovery_s;
   std::optional<double> last_fault_end_s;
   // Why: the ok answers that took more than one partner call, the fallbacks by their reason,
-  // the errors and the refusals by status (0 = no answer at all).
+  // the client and server errors and the refusals by status.
   std::size_t ok_after_retry = 0;
   std::map<std::string, std::size_t> fallback_reasons;
   std::map<int, std::size_t> error_statuses;

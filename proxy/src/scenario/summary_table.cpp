@@ -28,7 +28,6 @@ std::string reasonWords(const std::string& reason) {
 
 std::string statusWords(int status) {
   switch (status) {
-    case 0: return "no answer: refused or cut off";
     case 429: return "429 come back later";
     case 502: return "502 partner call failed";
     case 503: return "503 passed on";
@@ -64,8 +63,10 @@ std::string summarySentence(const VariantResult& variant) {
   const std::size_t ok = s.by_outcome[static_cast<int>(Outcome::kOk)];
   const std::size_t degraded = s.by_outcome[static_cast<int>(Outcome::kDegraded)];
   const std::size_t shed = s.by_outcome[static_cast<int>(Outcome::kShed)];
-  const std::size_t errors = s.by_outcome[static_cast<int>(Outcome::kError)];
+  const std::size_t errors = s.by_outcome[static_cast<int>(Outcome::kServerError)] +
+                             s.by_outcome[static_cast<int>(Outcome::kClientError)];
   const std::size_t timeouts = s.by_outcome[static_cast<int>(Outcome::kTimeout)];
+  const std::size_t unanswered = s.by_outcome[static_cast<int>(Outcome::kConnectionError)];
   std::string out = fmt::format("{}: {:.0f}% real answers", variant.name, pct(ok));
   if (s.ok_after_retry) out += fmt::format(" ({:.0f}% only after a retry)", pct(s.ok_after_retry));
   if (degraded) {
@@ -77,6 +78,7 @@ std::string summarySentence(const VariantResult& variant) {
                          return status == 503 ? std::string("503 overloaded") : statusWords(status);
                        }));
   if (errors) out += fmt::format(", {:.0f}% errors ({})", pct(errors), breakdown<int>(s.error_statuses, s.requests, statusWords));
+  if (unanswered) out += fmt::format(", {:.0f}% connection errors (refused or cut off)", pct(unanswered));
   if (timeouts) out += fmt::format(", {:.0f}% timed out at the client", pct(timeouts));
   out += fmt::format("; p99 {:.0f} ms, max {:.0f} ms; ", s.p99_ms, s.max_ms);
   if (s.partner_calls) {
@@ -104,6 +106,9 @@ std::string summaryTable(const ScenarioResult& run) {
   row("", [&](std::size_t i) { return run.variants[i].name; });
   row("requests", [&](std::size_t i) { return std::to_string(stats[i].requests); });
   for (int o = 0; o < kOutcomeCount; ++o) {
+    // A row of zeros says nothing: only ok and the outcomes some variant had.
+    const bool any = std::any_of(stats.begin(), stats.end(), [o](const RunStats& st) { return st.by_outcome[o] > 0; });
+    if (o != static_cast<int>(Outcome::kOk) && !any) continue;
     row(std::string("  ") + outcomeName(static_cast<Outcome>(o)), [&](std::size_t i) {
       const auto n = stats[i].by_outcome[o];
       const double share = stats[i].requests ? 100.0 * static_cast<double>(n) / static_cast<double>(stats[i].requests) : 0;

@@ -120,6 +120,21 @@ TEST(ScenarioParser, LoadThatSendsNothingIsAnError) {
   EXPECT_NE(errorsOf(r).find("sends nothing"), std::string::npos) << errorsOf(r);
 }
 
+TEST(ScenarioParser, PartnerLoadIsABooleanOnARate) {
+  const std::string head = "scenario: x\ntarget: http://127.0.0.1:1/\nload: {rate: 10, duration: 1s}\nobserve:\n";
+  auto ok = parseScenarioText(head + "  - {name: p, url: 'http://127.0.0.1:1/metrics', metric: m, kind: rate, partner_load: true}\n",
+                              "p.yaml", kFixed);
+  ASSERT_TRUE(ok.ok()) << errorsOf(ok);
+  EXPECT_TRUE(ok.spec.observe.at(0).partner_load);
+  auto gauge = parseScenarioText(head + "  - {name: p, url: 'http://127.0.0.1:1/metrics', metric: m, partner_load: true}\n",
+                                 "p.yaml", kFixed);
+  EXPECT_NE(errorsOf(gauge).find("p.yaml:5:"), std::string::npos) << errorsOf(gauge);
+  EXPECT_NE(errorsOf(gauge).find("needs kind: rate"), std::string::npos) << errorsOf(gauge);
+  auto word = parseScenarioText(head + "  - {name: p, url: 'http://127.0.0.1:1/metrics', metric: m, kind: rate, partner_load: yes}\n",
+                                "p.yaml", kFixed);
+  EXPECT_NE(errorsOf(word).find("'yes' is not true or false"), std::string::npos) << errorsOf(word);
+}
+
 TEST(ScenarioParser, UnquotedBraceGivesASyntaxErrorWithAHint) {
   auto r = parseScenarioText("scenario: x\nstart:\n  - {bin}/server\n", "q.yaml", kFixed);
   ASSERT_EQ(r.errors.size(), 1u);
