@@ -73,10 +73,11 @@ std::string summarySentence(const VariantResult& variant) {
     out += fmt::format(", {:.0f}% fallbacks ({})", pct(degraded),
                        breakdown<std::string>(s.fallback_reasons, s.requests, reasonWords));
   }
-  if (shed) out += fmt::format(", {:.0f}% refused at once ({})", pct(shed), breakdown<int>(s.shed_statuses, s.requests, [](const int& status) {
-                         // A shed 503 is marked X-Shed: the target's own bulkhead, not a dependency's answer.
-                         return status == 503 ? std::string("503 overloaded") : statusWords(status);
-                       }));
+  if (shed) {
+    // A shed 503 is marked X-Shed: the target's own bulkhead, not a dependency's answer.
+    const auto shedWords = [](const int& status) { return status == 503 ? std::string("503 overloaded") : statusWords(status); };
+    out += fmt::format(", {:.0f}% refused at once ({})", pct(shed), breakdown<int>(s.shed_statuses, s.requests, shedWords));
+  }
   if (errors) out += fmt::format(", {:.0f}% errors ({})", pct(errors), breakdown<int>(s.error_statuses, s.requests, statusWords));
   if (unanswered) out += fmt::format(", {:.0f}% connection errors (refused or cut off)", pct(unanswered));
   if (timeouts) out += fmt::format(", {:.0f}% timed out at the client", pct(timeouts));
