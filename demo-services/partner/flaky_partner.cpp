@@ -6,6 +6,7 @@
 
 #include "duration_flag.h"
 #include "memory_watchdog.h"
+#include "net/uv_error.h"
 
 namespace faultline {
 
@@ -82,7 +83,7 @@ void FlakyPartner::answerData(HttpRequest&& request, HttpResponder responder) {
   pending->responder = std::move(responder);
   pending->timer.data = pending;
   if (int rc = uv_timer_init(loop_, &pending->timer); rc < 0) {
-    spdlog::error("timer init failed id={} error={}", pending->id, uv_strerror(rc));
+    spdlog::error("timer init failed id={} error={}", pending->id, uvErrorText(rc));
     pending->responder.respond(HttpResponse::text(500, "partner: cannot start a timer\n"));
     delete pending;  // the timer was never initialized, so there is nothing to close
     return;
@@ -93,7 +94,7 @@ void FlakyPartner::answerData(HttpRequest&& request, HttpResponder responder) {
                pending->status, pending_.size());
   const auto delay_ms = static_cast<uint64_t>(std::chrono::ceil<Millis>(pending->delay).count());
   if (int rc = uv_timer_start(&pending->timer, &FlakyPartner::onTimer, delay_ms, 0); rc < 0) {
-    spdlog::error("timer start failed id={} error={}", pending->id, uv_strerror(rc));
+    spdlog::error("timer start failed id={} error={}", pending->id, uvErrorText(rc));
     pending->responder.respond(HttpResponse::text(500, "partner: cannot start a timer\n"));
     pending_.erase(pending);
     uv_close(reinterpret_cast<uv_handle_t*>(&pending->timer), &FlakyPartner::onTimerClosed);

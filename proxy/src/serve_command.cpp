@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app.h"
+#include "core/log_escape.h"
 
 namespace faultline {
 
@@ -51,7 +52,8 @@ Result<ProxyConfig> parseProxyFlag(const std::string& text) {
 void setUpLogging(const std::string& level_name) {
   auto logger = spdlog::stderr_color_mt("faultline");
   spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
+  // %*: the message with control characters escaped (core/log_escape.h).
+  spdlog::set_formatter(escapingLogFormatter("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %*"));
   auto level = spdlog::level::from_str(level_name);
   // from_str maps unknown names to "off"; a typo must not silence the logs.
   if (level == spdlog::level::off && level_name != "off") {

@@ -27,7 +27,15 @@ version=t$$
 service_pid=""
 cleanup() {
   # Containers first (a failed test may leave one), then the API service, then the image.
-  podman ps -aq --filter "ancestor=$name:$version" | xargs -r podman rm -f >/dev/null 2>&1 || true
+  local ids
+  ids=$(podman ps -aq --no-trunc --filter "ancestor=$name:$version" 2>/dev/null || true)
+  if [[ -n $ids ]]; then
+    podman rm -f $ids >/dev/null 2>&1 || true
+    # A removed container's conmon can linger: wait for it (at most 5 s each) so none is left behind.
+    for id in $ids; do
+      for _ in $(seq 1 50); do pgrep -f "conmon .*$id" >/dev/null || break; sleep 0.1; done
+    done
+  fi
   if [[ -n $service_pid ]]; then kill "$service_pid" 2>/dev/null || true; wait "$service_pid" 2>/dev/null || true; fi
   podman rmi -f "$name:$version" >/dev/null 2>&1 || true
   podman image exists "$name:latest" && podman rmi "$name:latest" >/dev/null 2>&1 || true

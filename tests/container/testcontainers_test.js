@@ -44,6 +44,27 @@ async function eventually(what, check, timeoutMs = 10_000) {
   }
 }
 
+// conmon (podman's per-container monitor) may outlive a container that Testcontainers has stopped
+// and removed; one was once left behind. Stop, then wait (bounded) until no conmon names the id.
+function conmonAlive(id) {
+  try {
+    execFileSync("pgrep", ["-f", `conmon .*${id}`], { stdio: "ignore" });
+    return true;  // pgrep exits 0 when a process matched
+  } catch (_) {
+    return false;
+  }
+}
+
+async function stopAndReap(container, timeoutMs = 5_000) {
+  const id = container.getId();
+  await container.stop();
+  const deadline = Date.now() + timeoutMs;
+  while (conmonAlive(id)) {
+    if (Date.now() > deadline) assert.fail(`conmon of container ${id} still running ${timeoutMs} ms after stop`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 test("the image is Toxiproxy's shape: ENTRYPOINT /toxiproxy, CMD -host=0.0.0.0, non-root, EXPOSE 8474", () => {
   const [config] = JSON.parse(execFileSync("podman", ["image", "inspect", IMAGE], { encoding: "utf8" }));
   const c = config.Config;
@@ -80,7 +101,7 @@ test("ToxiProxyContainer: create a proxy, a latency toxic slows its traffic, rem
     await proxy.setEnabled(true);
     await eventually("the re-enabled proxy answering", async () => (await get(proxy.host, proxy.port, "/version")).status === 200);
   } finally {
-    await container.stop();
+    await stopAndReap(container);
   }
 });
 
@@ -102,7 +123,7 @@ test("toxiproxy-server's -config /path.json and /toxiproxy-cli work in the image
     assert.equal(cli.exitCode, 0, cli.output);
     assert.match(cli.output, /from_json/);
   } finally {
-    await container.stop();
+    await stopAndReap(container);
   }
 });
 
@@ -125,6 +146,6 @@ test("/faultline serve --config rules.yaml: the rules file is watched inside the
       return proxies.second !== undefined && proxies.first === undefined;
     });
   } finally {
-    await container.stop();
+    await stopAndReap(container);
   }
 });

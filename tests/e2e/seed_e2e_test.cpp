@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "http/http_client.h"
 #include "support/child_process.h"
+#include "support/serve_process.h"
 #include "support/sockets.h"
 
 namespace faultline::testing {
@@ -27,19 +27,11 @@ struct ServeRun {
   uint16_t b = 0;
 };
 
-std::string post(uint16_t api, const std::string& path, const std::string& body) {
-  HttpClientRequest request;
-  request.method = "POST";
-  request.port = api;
-  request.path = path;
-  request.body = body;
-  request.headers.emplace_back("Content-Type", "application/json");
-  auto response = httpRequestSync(request);
-  return response.ok() ? response->body : "";
+nlohmann::json post(uint16_t api, const std::string& path, const std::string& body) {
+  return apiJson(api, "POST", path, body);
 }
 
-uint16_t proxyPort(const std::string& created) {
-  auto json = nlohmann::json::parse(created, nullptr, false);
+uint16_t proxyPort(const nlohmann::json& json) {
   if (!json.is_object() || !json.contains("listen")) return 0;
   const std::string listen = json["listen"];
   return static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));

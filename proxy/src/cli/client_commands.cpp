@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/schedule_args.h"
+#include "core/text_escape.h"
 #include "toxics/toxic_registry.h"
 
 namespace faultline {
@@ -14,7 +15,7 @@ namespace {
 using nlohmann::json;
 
 int fail(const ClientOutput& output, const Error& error) {
-  output.err << "faultline: " << error.message << '\n';
+  output.err << "faultline: " << escapeControls(error.message) << '\n';
   return 1;
 }
 
@@ -22,7 +23,8 @@ std::string str(const json& object, const char* key) {
   if (!object.is_object()) return "";
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
+  // Server text may hold any bytes (names, attributes): never let it drive the terminal.
+  return escapeControls(it->is_string() ? it->get<std::string>() : it->dump());
 }
 
 bool enabledOf(const json& proxy) {
@@ -104,7 +106,7 @@ std::string formatAttributes(const json& attributes) {
     // An unset http_* matcher or body is "": say nothing rather than "method=".
     if (value.is_string() && value.get<std::string>().empty()) continue;
     if (!out.empty()) out += ' ';
-    out += key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+    out += escapeControls(key + "=" + (value.is_string() ? value.get<std::string>() : value.dump()));
   }
   return out;
 }

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "core/text_escape.h"
+
 namespace faultline {
 
 namespace {
@@ -12,7 +14,8 @@ std::string text(const json& object, const char* key) {
   if (!object.is_object()) return "";
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
+  // Server text may hold any bytes (names, attributes): never let it drive the terminal.
+  return escapeControls(it->is_string() ? it->get<std::string>() : it->dump());
 }
 
 // "lat:down:yes,cut:up:no": which toxics rolled in on this connection.
@@ -32,7 +35,7 @@ std::string toxicsCell(const json& connection) {
 int listConnections(const ApiClient& api, const ClientOutput& output, const std::string& proxy) {
   auto reply = api.get("/proxies/" + encodePathSegment(proxy) + "/connections");
   if (!reply) {
-    output.err << "faultline: " << reply.error().message << '\n';
+    output.err << "faultline: " << escapeControls(reply.error().message) << '\n';
     return 1;
   }
   if (output.json) {
@@ -67,7 +70,7 @@ int killConnection(const ApiClient& api, const ClientOutput& output, const std::
   auto reply = api.del("/proxies/" + encodePathSegment(proxy) + "/connections/" + encodePathSegment(id) +
                        (reset ? "?mode=reset" : "?mode=close"));
   if (!reply) {
-    output.err << "faultline: " << reply.error().message << '\n';
+    output.err << "faultline: " << escapeControls(reply.error().message) << '\n';
     return 1;
   }
   if (output.json) {

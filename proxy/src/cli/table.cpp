@@ -2,10 +2,17 @@
 
 #include <algorithm>
 
+#include "core/text_escape.h"
+
 namespace faultline {
 
 Palette Palette::on() {
   return {"\033[1m", "\033[32m", "\033[31m", "\033[33m", "\033[34m", "\033[2m", "\033[0m"};
+}
+
+void Table::addRow(std::vector<Cell> row) {
+  for (Cell& cell : row) cell.text = escapeControls(cell.text);
+  rows_.push_back(std::move(row));
 }
 
 void Table::print(std::ostream& out, bool terminal, const Palette& palette) const {

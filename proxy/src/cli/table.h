@@ -24,7 +24,9 @@ class Table {
   };
 
   explicit Table(std::vector<std::string> header) : header_(std::move(header)) {}
-  void addRow(std::vector<Cell> row) { rows_.push_back(std::move(row)); }
+  // Cell text is escaped (core/text_escape.h): a name or attribute cannot move the cursor,
+  // clear the screen or start a new row.
+  void addRow(std::vector<Cell> row);
   std::size_t size() const { return rows_.size(); }
 
   void print(std::ostream& out, bool terminal, const Palette& palette) const;

@@ -9,6 +9,8 @@
 #include <regex>
 #include <sstream>
 #include <string>
+
+#include "core/text_escape.h"
 #include <thread>
 
 namespace faultline {
@@ -55,14 +57,15 @@ std::string text(const json& object, const char* key) {
   if (!object.is_object()) return "";
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
+  // Server text may hold any bytes (names, attributes): never let it drive the terminal.
+  return escapeControls(it->is_string() ? it->get<std::string>() : it->dump());
 }
 
 // One frame from the API: returns false (with the message printed) when the server is unreachable.
 bool drawFrame(const ApiClient& api, const ClientOutput& output, const Sample& before, const Sample& after) {
   auto proxies = api.get("/proxies");
   if (!proxies) {
-    output.err << "faultline: " << proxies.error().message << '\n';
+    output.err << "faultline: " << escapeControls(proxies.error().message) << '\n';
     return false;
   }
   Palette p = output.palette();
@@ -159,7 +162,7 @@ bool quitPressed(std::chrono::milliseconds timeout) {
 int runTop(const ApiClient& api, const ClientOutput& output, bool once) {
   auto first = sampleBytes(api);
   if (!first) {
-    output.err << "faultline: " << first.error().message << '\n';
+    output.err << "faultline: " << escapeControls(first.error().message) << '\n';
     return 1;
   }
   if (once) {
@@ -167,7 +170,7 @@ int runTop(const ApiClient& api, const ClientOutput& output, bool once) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     auto second = sampleBytes(api);
     if (!second) {
-      output.err << "faultline: " << second.error().message << '\n';
+      output.err << "faultline: " << escapeControls(second.error().message) << '\n';
       return 1;
     }
     return drawFrame(api, output, *first, *second) ? 0 : 1;
@@ -177,7 +180,7 @@ int runTop(const ApiClient& api, const ClientOutput& output, bool once) {
   while (!quitPressed(std::chrono::milliseconds(1000))) {
     auto now = sampleBytes(api);
     if (!now) {
-      output.err << "faultline: " << now.error().message << '\n';
+      output.err << "faultline: " << escapeControls(now.error().message) << '\n';
       return 1;
     }
     output.out << "\x1b[H\x1b[2J";  // home and clear: redraw in place

@@ -1,7 +1,5 @@
 #include "core/error.h"
 
-#include <uv.h>
-
 namespace faultline {
 
 int httpStatus(ErrorCode code) {
@@ -14,10 +12,6 @@ int httpStatus(ErrorCode code) {
     case ErrorCode::kInternal: return 500;
   }
   return 500;
-}
-
-Error uvError(int status, const std::string& what) {
-  return Error::io(what + ": " + uv_err_name(status) + " (" + uv_strerror(status) + ")");
 }
 
 }  // namespace faultline

@@ -26,7 +26,4 @@ struct Error {
 
 int httpStatus(ErrorCode code);
 
-// "bind 127.0.0.1:80: EACCES (permission denied)" from a libuv status code.
-Error uvError(int status, const std::string& what);
-
 }  // namespace faultline

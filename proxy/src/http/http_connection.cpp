@@ -11,6 +11,7 @@
 #include "http/http_server_impl.h"
 #include "http/http_wire.h"
 #include "net/address.h"
+#include "net/uv_error.h"
 
 namespace faultline {
 
@@ -60,6 +61,7 @@ int HttpConnection::init() {
 }
 
 void HttpConnection::start() {
+  admitted_ = true;
   sockaddr_storage peer{};
   int length = sizeof peer;
   if (uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
@@ -96,7 +98,7 @@ void HttpConnection::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* 
   }
   if (nread != UV_EOF) {
     httpLog().debug("connection error server={} conn={} peer={} error={}", self->server_.options().name, self->id_,
-                    self->peer_, uv_err_name(static_cast<int>(nread)));
+                    self->peer_, uvErrorText(static_cast<int>(nread)));
   }
   self->close();
 }

@@ -39,7 +39,10 @@ class HttpConnection {
   // Both handles are initialized here so that close() can always close both.
   int init();
   uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&tcp_); }
+  uv_tcp_t* tcp() { return &tcp_; }
+  // Accepted and admitted by the server (a refused connection is closed without starting).
   void start();
+  bool started() const { return admitted_; }
 
   void close();
   void respond(uint64_t request_id, HttpResponse response);
@@ -89,6 +92,7 @@ class HttpConnection {
   std::string peer_;
 
   TimerMode timer_mode_ = TimerMode::kNone;
+  bool admitted_ = false;
   bool reading_ = false;
   bool peer_eof_ = false;
   bool in_flight_ = false;       // a request is with the handler

@@ -10,7 +10,20 @@ namespace faultline {
 // llhttp calls plain C function pointers; each recovers the HttpParser from parser->data.
 // They never throw: appending to std::string could only throw bad_alloc, which we treat as fatal.
 struct HttpParser::Callbacks {
-  static HttpParser& self(llhttp_t* p) { return *static_cast<HttpParser*>(p->data); }
+  static HttpParser& self(llhttp_t* p) { return LlhttpMachine::owner<HttpParser>(p); }
+
+  static llhttp_settings_t hooks() {
+    llhttp_settings_t settings = LlhttpMachine::noHooks();
+    settings.on_message_begin = &onMessageBegin;
+    settings.on_url = &onUrl;
+    settings.on_header_field = &onHeaderField;
+    settings.on_header_value = &onHeaderValue;
+    settings.on_header_value_complete = &onHeaderValueComplete;
+    settings.on_headers_complete = &onHeadersComplete;
+    settings.on_body = &onBody;
+    settings.on_message_complete = &onMessageComplete;
+    return settings;
+  }
 
   static int onMessageBegin(llhttp_t* p) {
     HttpParser& s = self(p);
@@ -69,7 +82,7 @@ struct HttpParser::Callbacks {
       return s.expect_no_body_ ? 1 : HPE_OK;
     }
     HttpRequest& request = s.current_.request;
-    request.method = llhttp_method_name(static_cast<llhttp_method_t>(llhttp_get_method(p)));
+    request.method = LlhttpMachine::methodName(p);
     request.target = s.url_;
     std::string_view target = s.url_;
     // Absolute-form targets ("http://host/path") are legal; routing only needs the path.
@@ -115,19 +128,11 @@ struct HttpParser::Callbacks {
   }
 };
 
-HttpParser::HttpParser(Mode mode, HttpParserLimits limits) : mode_(mode), limits_(limits) {
-  llhttp_settings_init(&settings_);
-  settings_.on_message_begin = &Callbacks::onMessageBegin;
-  settings_.on_url = &Callbacks::onUrl;
-  settings_.on_header_field = &Callbacks::onHeaderField;
-  settings_.on_header_value = &Callbacks::onHeaderValue;
-  settings_.on_header_value_complete = &Callbacks::onHeaderValueComplete;
-  settings_.on_headers_complete = &Callbacks::onHeadersComplete;
-  settings_.on_body = &Callbacks::onBody;
-  settings_.on_message_complete = &Callbacks::onMessageComplete;
-  llhttp_init(&parser_, mode == Mode::kRequest ? HTTP_REQUEST : HTTP_RESPONSE, &settings_);
-  parser_.data = this;
-}
+HttpParser::HttpParser(Mode mode, HttpParserLimits limits)
+    : mode_(mode),
+      limits_(limits),
+      llhttp_(mode == Mode::kRequest ? LlhttpMachine::Kind::kRequest : LlhttpMachine::Kind::kResponse,
+              Callbacks::hooks(), this) {}
 
 HttpParser::~HttpParser() = default;
 
@@ -190,23 +195,23 @@ void HttpParser::parseSome() {
       buffer_.clear();
       parsed_ = 0;
       if (!eof_) return;
-      llhttp_errno_t rc = llhttp_finish(&parser_);
+      llhttp_errno_t rc = llhttp_.finish();
       if (rc == HPE_OK || rc == HPE_PAUSED) {
         // HPE_PAUSED: a body delimited by EOF completed and onMessageComplete paused.
         if (!ready_ && in_message_) fail(400, "connection closed mid-message");
         return;
       }
-      if (!failed()) fail(400, std::string("connection closed mid-message: ") + llhttp_get_error_reason(&parser_));
+      if (!failed()) fail(400, "connection closed mid-message: " + llhttp_.reason());
       return;
     }
-    llhttp_errno_t rc = llhttp_execute(&parser_, start, length);
+    llhttp_errno_t rc = llhttp_.execute(start, length);
     if (rc == HPE_OK) {
       parsed_ = buffer_.size();
       continue;
     }
     if (rc == HPE_PAUSED) {
-      parsed_ += static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - start);
-      llhttp_resume(&parser_);
+      parsed_ += llhttp_.consumedFrom(start);
+      llhttp_.resume();
       continue;
     }
     if (failed()) return;  // one of our limits, already recorded
@@ -214,8 +219,7 @@ void HttpParser::parseSome() {
       fail(400, "protocol upgrade is not supported");
       return;
     }
-    const char* reason = llhttp_get_error_reason(&parser_);
-    fail(400, std::string(llhttp_errno_name(rc)) + ": " + (reason != nullptr ? reason : "malformed message"));
+    fail(400, llhttp_.errorText(rc));
   }
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "http/http_message.h"
+#include "http/llhttp_machine.h"
 
 namespace faultline {
 
@@ -80,8 +81,7 @@ class HttpParser {
 
   Mode mode_;
   HttpParserLimits limits_;
-  llhttp_t parser_{};
-  llhttp_settings_t settings_{};
+  LlhttpMachine llhttp_;
 
   std::string buffer_;           // fed bytes not yet handed to llhttp
   std::size_t parsed_ = 0;       // prefix of buffer_ already consumed by llhttp

@@ -8,6 +8,7 @@
 #include "http/http_log.h"
 #include "http/http_server_impl.h"
 #include "net/address.h"
+#include "net/uv_error.h"
 
 namespace faultline {
 
@@ -16,9 +17,7 @@ constexpr std::size_t kReadBufferBytes = 64 * 1024;
 }  // namespace
 
 HttpServer::Impl::Impl(uv_loop_t* loop, HttpServerOptions options, Handler handler)
-    : loop_(loop), options_(std::move(options)), handler_(std::move(handler)), read_buffer_(kReadBufferBytes) {
-  listener_.data = this;
-}
+    : loop_(loop), options_(std::move(options)), handler_(std::move(handler)), read_buffer_(kReadBufferBytes) {}
 
 Result<std::string> HttpServer::Impl::listen(const std::string& host, uint16_t port) {
   if (closing_) return Error::invalid("listen on a closed HTTP server");
@@ -29,45 +28,20 @@ Result<std::string> HttpServer::Impl::listen(const std::string& host, uint16_t p
     return Error::invalid("listen address '" + host + "' is not a numeric IP; expected e.g. 127.0.0.1 or ::1");
   }
   listen_attempted_ = true;
-  if (int rc = uv_tcp_init(loop_, &listener_); rc < 0) return uvError(rc, "listen " + where.toString());
-  listener_.data = this;
-  listener_open_ = true;
   const auto* addr = reinterpret_cast<const sockaddr*>(&*address);
-  const std::string label = formatSockaddr(addr);
-  int rc = uv_tcp_bind(&listener_, addr, 0);
-  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 511, &Impl::onConnection);
-  if (rc < 0) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), &Impl::onListenerClosed);
-    return uvError(rc, "listen " + label);
-  }
-  sockaddr_storage bound{};
-  int length = sizeof bound;
-  if (int name_rc = uv_tcp_getsockname(&listener_, reinterpret_cast<sockaddr*>(&bound), &length); name_rc < 0) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), &Impl::onListenerClosed);
-    return uvError(name_rc, "getsockname " + label);
-  }
-  address_ = formatSockaddr(reinterpret_cast<sockaddr*>(&bound));
+  TcpListenerOptions listener_options;
+  listener_options.label = "server=" + options_.name;
+  listener_options.max_connections = options_.max_connections;
+  listener_options.log = &httpLog();
+  int status = 0;
+  auto listener = TcpListener::open(loop_, addr, *this, std::move(listener_options), &status);
+  if (!listener) return uvError(status, "listen " + formatSockaddr(addr));
+  listener_ = *listener;
+  listener_open_ = true;
+  address_ = listener_->boundAddress();
   httpLog().info("listening server={} address={}", options_.name, address_);
   return address_;
 }
-
-void HttpServer::Impl::onConnection(uv_stream_t* stream, int status) noexcept {
-  auto* self = static_cast<Impl*>(stream->data);
-  if (status < 0) {
-    // EMFILE and friends: libuv keeps the listener armed, so this is transient by design.
-    httpLog().warn("accept failed server={} error={}", self->options_.name, uv_err_name(status));
-    return;
-  }
-  self->accept();
-}
-
-namespace {
-// An extra connection over max_connections: accepted (so it leaves the backlog) and closed.
-struct RefusedConnection {
-  uv_tcp_t tcp{};
-  static void onClosed(uv_handle_t* handle) noexcept { delete static_cast<RefusedConnection*>(handle->data); }
-};
-}  // namespace
 
 HttpConnection* HttpServer::Impl::oldestIdle() const {
   HttpConnection* oldest = nullptr;
@@ -77,63 +51,66 @@ HttpConnection* HttpServer::Impl::oldestIdle() const {
   return oldest;
 }
 
-void HttpServer::Impl::accept() {
-  if (closing_) return;
-  // Closed connections stay in the set until their close callback: count only live ones.
-  std::size_t live = 0;
-  for (HttpConnection* connection : connections_) live += connection->closingOrClosed() ? 0 : 1;
-  if (live >= options_.max_connections && options_.evict_idle_at_cap) {
-    // Idle keep-alive connections must not lock newcomers out: the longest idle makes room.
-    if (HttpConnection* victim = oldestIdle()) {
-      ++stats_.connections_evicted;
-      httpLog().info("idle connection evicted server={} reason=max_connections limit={}", options_.name,
-                     options_.max_connections);
-      victim->close();
-      --live;
-    }
-  }
-  if (live >= options_.max_connections) {
-    auto* refused = new RefusedConnection;
-    refused->tcp.data = refused;
-    if (uv_tcp_init(loop_, &refused->tcp) < 0) {
-      delete refused;
-      return;
-    }
-    (void)uv_accept(reinterpret_cast<uv_stream_t*>(&listener_), reinterpret_cast<uv_stream_t*>(&refused->tcp));
-    uv_close(reinterpret_cast<uv_handle_t*>(&refused->tcp), &RefusedConnection::onClosed);
-    ++stats_.connections_refused;
-    httpLog().warn("connection refused server={} reason=max_connections limit={}", options_.name,
-                   options_.max_connections);
-    return;
-  }
+// The listener asks for the handle first, so every connection (even a refused one) is an
+// HttpConnection in connections_ until its close callback: close() waits for it.
+uv_tcp_t* HttpServer::Impl::newClient() {
   auto* connection = new HttpConnection(*this, ++next_connection_id_);
-  if (int rc = connection->init(); rc < 0) {
-    httpLog().warn("accept failed server={} error={}", options_.name, uv_err_name(rc));
-    delete connection;
-    return;
-  }
+  (void)connection->init();  // uv_tcp_init without a socket yet cannot fail for a valid loop
   connections_.insert(connection);
-  ++stats_.connections_accepted;
-  stats_.connections_active = connections_.size();
-  if (int rc = uv_accept(reinterpret_cast<uv_stream_t*>(&listener_), connection->stream()); rc < 0) {
-    httpLog().warn("accept failed server={} error={}", options_.name, uv_err_name(rc));
+  return connection->tcp();
+}
+
+std::size_t HttpServer::Impl::liveConnections() const {
+  // Closed connections stay in the set until their close callback: count only live ones, and
+  // not the one being admitted (not started yet).
+  std::size_t live = 0;
+  for (HttpConnection* connection : connections_) live += connection->closingOrClosed() || !connection->started() ? 0 : 1;
+  return live;
+}
+
+bool HttpServer::Impl::makeRoom() {
+  // Idle keep-alive connections must not lock newcomers out: the longest idle makes room.
+  if (!options_.evict_idle_at_cap) return false;
+  HttpConnection* victim = oldestIdle();
+  if (victim == nullptr) return false;
+  ++stats_.connections_evicted;
+  httpLog().info("idle connection evicted server={} reason=max_connections limit={}", options_.name,
+                 options_.max_connections);
+  victim->close();
+  return true;
+}
+
+void HttpServer::Impl::accepted(uv_tcp_t* client) {
+  auto* connection = static_cast<HttpConnection*>(client->data);
+  if (closing_) {
     connection->close();
     return;
   }
+  ++stats_.connections_accepted;
+  ++stats_.connections_active;
   connection->start();
 }
 
+void HttpServer::Impl::refused(uv_tcp_t* client, Refusal) {
+  // An extra connection over max_connections: accepted (so it leaves the backlog) and closed.
+  static_cast<HttpConnection*>(client->data)->close();
+  ++stats_.connections_refused;
+  httpLog().warn("connection refused server={} reason=max_connections limit={}", options_.name,
+                 options_.max_connections);
+}
+
+void HttpServer::Impl::acceptFailed(uv_tcp_t* client, int) { static_cast<HttpConnection*>(client->data)->close(); }
+
 void HttpServer::Impl::onConnectionClosed(HttpConnection* connection) {
   connections_.erase(connection);
+  if (connection->started()) --stats_.connections_active;
   delete connection;
-  stats_.connections_active = connections_.size();
   maybeFinished();
 }
 
-void HttpServer::Impl::onListenerClosed(uv_handle_t* handle) noexcept {
-  auto* self = static_cast<Impl*>(handle->data);
-  self->listener_open_ = false;
-  self->maybeFinished();
+void HttpServer::Impl::onListenerClosed() {
+  listener_open_ = false;
+  maybeFinished();
 }
 
 void HttpServer::Impl::close(std::function<void()> on_closed) {
@@ -154,8 +131,9 @@ void HttpServer::Impl::close(std::function<void()> on_closed) {
   }
   closing_ = true;
   on_closed_ = std::move(on_closed);
-  if (listener_open_ && !uv_is_closing(reinterpret_cast<uv_handle_t*>(&listener_))) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), &Impl::onListenerClosed);
+  if (listener_ != nullptr) {
+    listener_->close([this] { onListenerClosed(); });
+    listener_ = nullptr;
   }
   // close() erases from the set only in the close callback, so iterating a copy is not needed,
   // but a copy keeps this loop independent of that detail.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "http/http_server.h"
+#include "net/tcp_listener.h"
 
 namespace faultline {
 
@@ -16,7 +17,7 @@ class HttpConnection;
 
 // The server behind HttpServer's handle: it outlives the HttpServer object until its last handle
 // has closed, because libuv may still call back into it.
-class HttpServer::Impl {
+class HttpServer::Impl final : public TcpAcceptor {
  public:
   Impl(uv_loop_t* loop, HttpServerOptions options, Handler handler);
   Impl(const Impl&) = delete;
@@ -39,17 +40,22 @@ class HttpServer::Impl {
   uv_buf_t readBuffer() { return uv_buf_init(read_buffer_.data(), static_cast<unsigned>(read_buffer_.size())); }
 
  private:
-  static void onConnection(uv_stream_t* stream, int status) noexcept;
-  static void onListenerClosed(uv_handle_t* handle) noexcept;
-  void accept();
+  // TcpAcceptor: the listener's accept loop hands each connection over here.
+  uv_tcp_t* newClient() override;
+  void accepted(uv_tcp_t* client) override;
+  void refused(uv_tcp_t* client, Refusal why) override;
+  void acceptFailed(uv_tcp_t* client, int status) override;
+  std::size_t liveConnections() const override;
+  bool makeRoom() override;
+  void onListenerClosed();
   HttpConnection* oldestIdle() const;
   void maybeFinished();
 
   uv_loop_t* loop_;
   HttpServerOptions options_;
   Handler handler_;
-  uv_tcp_t listener_{};
-  bool listener_open_ = false;  // initialized and not yet through its close callback
+  TcpListener* listener_ = nullptr;  // self-freeing after close()
+  bool listener_open_ = false;        // listening and not yet through its close callback
   bool listen_attempted_ = false;
   bool closing_ = false;
   bool released_ = false;

@@ -2,6 +2,7 @@
 target_sources(faultline_http PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/http_message.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http_wire.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/llhttp_machine.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http_parser.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http_server.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http_connection.cpp

@@ -110,6 +110,21 @@ void Link::flushWrites() {
   if (!pending_ || closing_) return;
   std::unique_ptr<WriteRequest> req = std::move(pending_);
   const std::size_t cost = req->cost();
+  // Straight to the socket when nothing is queued before it. Not while the session drains to
+  // close (reads halted): there a completed write may finish the session, which must not
+  // happen inside the chain's or the timer queue's own call.
+  if (in_flight_cost_ == 0 && !read_halted_) {
+    const ssize_t sent = req->tryWrite(dst_);
+    if (sent > 0) {
+      write_queue_bytes_ -= static_cast<std::size_t>(sent);
+      events_.onLinkWritten(stream_, static_cast<std::size_t>(sent));
+    }
+    if (req->empty()) {
+      updateFlowControl();
+      return;
+    }
+    // The rest (or, on an error, all of it) goes through uv_write, which reports the error.
+  }
   const std::size_t bytes = req->bytes();
   if (int rc = req->submit(dst_, &Link::onWriteDone); rc < 0) {
     write_queue_bytes_ -= bytes;

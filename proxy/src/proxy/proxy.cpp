@@ -8,7 +8,7 @@
 
 #include "net/connect_blackhole.h"
 #include "net/fd_reserve.h"
-#include "proxy/listener.h"
+#include "net/uv_error.h"
 #include "proxy/toxic_scheduler.h"
 
 namespace faultline {
@@ -23,9 +23,23 @@ Proxy::~Proxy() {
 
 Status Proxy::start() { return connectTimeoutWanted() ? holdConnects() : openListener(); }
 
+Result<TcpListener*> Proxy::listenOn(const HostPort& address) {
+  // Listen hosts are IP literals or localhost (ProxySpec's rule): never a DNS lookup on the loop.
+  auto storage = numericSockaddr(address);
+  if (!storage) {
+    return Error::invalid("cannot listen on '" + address.toString() +
+                          "'; expected a numeric IP address or localhost, e.g. 127.0.0.1:22220");
+  }
+  TcpListenerOptions options;
+  options.label = "proxy=" + name_;
+  options.max_connections = env_.max_connections;
+  options.fd_reserve = env_.fd_reserve;
+  return TcpListener::open(env_.loop, reinterpret_cast<const sockaddr*>(&*storage), *this, std::move(options));
+}
+
 Status Proxy::openListener() {
   if (listener_ != nullptr) return {};
-  auto listener = Listener::open(env_.loop, listen_, [this](Listener& l) { onConnection(l); });
+  auto listener = listenOn(listen_);
   if (!listener) {
     spdlog::warn("proxy listen failed proxy={} listen={} error=\"{}\"", name_, listen_.toString(),
                  listener.error().message);
@@ -96,7 +110,7 @@ Status Proxy::moveTo(const HostPort& listen, bool enabled) {
     return {};
   }
   // Bind the new address before letting go of the old one, so a refused move changes nothing.
-  auto fresh = Listener::open(env_.loop, listen, [this](Listener& l) { onConnection(l); });
+  auto fresh = listenOn(listen);
   if (!fresh && collides(listen, listen_)) {
     // The new address overlaps the old one (127.0.0.1:P -> 0.0.0.0:P): only possible after closing.
     HostPort previous = listen_;
@@ -266,7 +280,7 @@ void Proxy::syncConnectTimeout() {
 
 void Proxy::onSessionClosed(Session* session) { sessions_.erase(session); }
 
-void Proxy::onConnection(Listener& listener) {
+uv_tcp_t* Proxy::newClient() {
   SessionEnv env;
   env.loop = env_.loop;
   env.proxy_name = name_;
@@ -281,29 +295,35 @@ void Proxy::onConnection(Listener& listener) {
   env.on_upstream_error = on_upstream_error_;
   env.http_request_faults = http_request_faults_;
   auto* session = new Session(std::move(env), ++*env_.next_session_id, this);
-  if (int rc = listener.accept(session->client()); rc < 0) {
-    session->close(Session::CloseReason::kError, CloseMode::kGraceful, std::string("accept: ") + uv_strerror(rc));
-    return;
-  }
-  if (env_.fd_reserve && !env_.fd_reserve->ensure()) {
+  return session->client();
+}
+
+void Proxy::acceptFailed(uv_tcp_t* client, int status) {
+  static_cast<Session*>(client->data)
+      ->close(Session::CloseReason::kError, CloseMode::kGraceful, "accept: " + uvErrorText(status));
+}
+
+void Proxy::refused(uv_tcp_t* client, Refusal why) {
+  auto* session = static_cast<Session*>(client->data);
+  ++stats_->connections_refused;
+  if (why == Refusal::kFdReserve) {
     // At the process fd limit: the held-back descriptors are for the control API, so the way to
     // fix things stays open. Refused until enough descriptors are free again.
-    ++stats_->connections_refused;
     spdlog::warn("connection refused proxy={} reason=fd_reserve", name_);
     session->detach();
     session->close(Session::CloseReason::kError, CloseMode::kReset, "fd_reserve");
     return;
   }
-  if (env_.max_connections > 0 && sessions_.size() >= env_.max_connections) {
-    ++stats_->connections_refused;
-    spdlog::warn("connection refused proxy={} reason=max_connections limit={}", name_, env_.max_connections);
-    if (env_.events) {
-      env_.events->publish("limit_hit", name_, {{"limit", "max_connections"}, {"value", env_.max_connections}});
-    }
-    session->detach();
-    session->close(Session::CloseReason::kError, CloseMode::kReset, "max_connections");
-    return;
+  spdlog::warn("connection refused proxy={} reason=max_connections limit={}", name_, env_.max_connections);
+  if (env_.events) {
+    env_.events->publish("limit_hit", name_, {{"limit", "max_connections"}, {"value", env_.max_connections}});
   }
+  session->detach();
+  session->close(Session::CloseReason::kError, CloseMode::kReset, "max_connections");
+}
+
+void Proxy::accepted(uv_tcp_t* client) {
+  auto* session = static_cast<Session*>(client->data);
   sessions_.insert(session);
   session->start();
 }

@@ -9,13 +9,13 @@
 
 #include "core/result.h"
 #include "net/address.h"
+#include "net/tcp_listener.h"
 #include "proxy/proxy_config.h"
 #include "proxy/connection_info.h"
 #include "proxy/session.h"
 
 namespace faultline {
 
-class Listener;
 class BufferBudget;
 class EventBus;
 class ConnectBlackhole;
@@ -35,7 +35,7 @@ struct ProxyEnv {
 };
 
 // One named proxy: a listener, its sessions and its toxics. Changes reach live sessions at once.
-class Proxy final : public SessionOwner {
+class Proxy final : public SessionOwner, private TcpAcceptor {
  public:
   // Addresses must already be parsed; start() binds when enabled.
   Proxy(ProxyEnv env, std::string name, HostPort listen, HostPort upstream);
@@ -87,7 +87,13 @@ class Proxy final : public SessionOwner {
   std::vector<ToxicSpecPtr> toxicsFor(Stream stream) const override;
 
  private:
-  void onConnection(Listener& listener);
+  // TcpAcceptor: each accepted connection becomes a session, or is refused at a limit.
+  uv_tcp_t* newClient() override;
+  void accepted(uv_tcp_t* client) override;
+  void refused(uv_tcp_t* client, Refusal why) override;
+  void acceptFailed(uv_tcp_t* client, int status) override;
+  std::size_t liveConnections() const override { return sessions_.size(); }
+  Result<TcpListener*> listenOn(const HostPort& address);
   Status openListener();
   // connect_timeout: the listen address stops answering connection attempts (see
   // ConnectBlackhole); open sessions are untouched.
@@ -107,7 +113,7 @@ class Proxy final : public SessionOwner {
   bool enabled_ = true;
   CloseMode on_upstream_error_ = CloseMode::kGraceful;
   bool http_request_faults_ = false;
-  Listener* listener_ = nullptr;  // self-freeing after close()
+  TcpListener* listener_ = nullptr;  // self-freeing after close()
   std::unique_ptr<ConnectBlackhole> blackhole_;  // instead of listener_ while connect_timeout is on
   ToxicScheduler* scheduler_ = nullptr;  // self-freeing after close(); made at the first schedule
   std::vector<ToxicSpecPtr> toxics_;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "net/address.h"
+#include "net/uv_error.h"
 
 namespace faultline {
 
@@ -67,14 +68,14 @@ std::optional<std::string> bindProblem(const HostPort& address) {
   auto sa = numericSockaddr(address);
   if (!sa) return "cannot listen on a host name";
   int fd = ::socket(sa->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::string(uv_err_name(-errno));
+  if (fd < 0) return uvErrorText(-errno);  // libuv statuses are negated errno values on Unix
   int one = 1;
   (void)::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   socklen_t len = sa->ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
   std::optional<std::string> problem;
   if (::bind(fd, reinterpret_cast<const sockaddr*>(&*sa), len) != 0) {
     int err = errno;
-    problem = std::string(uv_err_name(-err)) + " (" + uv_strerror(-err) + ")";
+    problem = uvErrorText(-err);
   }
   ::close(fd);
   return problem;

@@ -3,7 +3,6 @@ target_sources(faultline_proxy PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/session.cpp
   ${CMAKE_CURRENT_LIST_DIR}/connection_info.cpp
   ${CMAKE_CURRENT_LIST_DIR}/connections_access.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/listener.cpp
   ${CMAKE_CURRENT_LIST_DIR}/proxy_spec.cpp
   ${CMAKE_CURRENT_LIST_DIR}/proxy.cpp
   ${CMAKE_CURRENT_LIST_DIR}/proxy_registry.cpp

@@ -17,7 +17,7 @@ namespace faultline {
 // one uv_timer_t armed for the next edge. At an edge it asks its proxy to push its lists again
 // (the same live replacement an API change uses, so held bytes are handed on exactly as on
 // removal), and to remove API toxics past their last window. Owns its timer and frees itself in
-// the timer's close callback, like Listener: the proxy calls close() and forgets it.
+// the timer's close callback, like TcpListener: the proxy calls close() and forgets it.
 class ToxicScheduler {
  public:
   struct Hooks {

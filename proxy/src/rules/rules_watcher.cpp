@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "net/uv_error.h"
 #include "rules/rules_loader.h"
 #include "rules/rules_reconciler.h"
 
@@ -65,7 +66,7 @@ struct RulesWatcher::Handles {
     auto* self = static_cast<Handles*>(handle->data);
     if (self->owner == nullptr) return;
     if (status < 0) {
-      rulesLog()->warn("rules directory watch error file={} error={}", self->owner->path_, uv_err_name(status));
+      rulesLog()->warn("rules directory watch error file={} error={}", self->owner->path_, uvErrorText(status));
       return;
     }
     // Our file itself (in-place write, rename over it, delete), or a Kubernetes ConfigMap
@@ -107,7 +108,7 @@ Status RulesWatcher::start() {
     h->event_open = true;
     ++h->open;
     if (rc = uv_fs_event_start(&h->event, &Handles::onEvent, dir.c_str(), 0); rc < 0) {
-      rulesLog()->warn("rules directory watch unavailable, polling only dir={} error={}", dir, uv_err_name(rc));
+      rulesLog()->warn("rules directory watch unavailable, polling only dir={} error={}", dir, uvErrorText(rc));
     }
   }
   if (int rc = uv_fs_poll_init(loop_, &h->poll); rc == 0) {
@@ -117,7 +118,7 @@ Status RulesWatcher::start() {
     if (rc = uv_fs_poll_start(&h->poll, &Handles::onPoll, path_.c_str(),
                               static_cast<unsigned>(options_.poll_interval.count()));
         rc < 0) {
-      rulesLog()->warn("rules file poll unavailable file={} error={}", path_, uv_err_name(rc));
+      rulesLog()->warn("rules file poll unavailable file={} error={}", path_, uvErrorText(rc));
     }
   }
   handles_ = h;

@@ -72,5 +72,60 @@ TEST(WriteRequest, WritesEveryPieceInOrderThroughARealStream) {
   ::close(fds[1]);
 }
 
+// What tryWrite does not get into the socket goes out with submit(), in order, nothing twice;
+// and while a uv_write is still queued, tryWrite sends nothing (it would overtake it).
+TEST(WriteRequest, TryWriteSendsWhatFitsAndSubmitSendsTheRestInOrder) {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int fds[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  const int small = 4096;
+  ASSERT_EQ(setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
+  uv_pipe_t pipe;
+  uv_pipe_init(&loop, &pipe, 0);
+  uv_pipe_open(&pipe, fds[0]);
+  auto* stream = reinterpret_cast<uv_stream_t*>(&pipe);
+  std::string expected;
+  auto fill = [&expected](WriteRequest& req, int from) {
+    for (int i = from; i < from + 200; ++i) {
+      const std::string piece = i % 20 == 0 ? std::string(9000, static_cast<char>('a' + i % 26)) : std::to_string(i);
+      expected += piece;
+      req.add(bytes(piece));
+    }
+  };
+  auto* first = new WriteRequest;
+  fill(*first, 0);
+  const std::size_t first_bytes = first->bytes();
+  const ssize_t sent = first->tryWrite(stream);
+  ASSERT_GT(sent, 0);
+  ASSERT_LT(static_cast<std::size_t>(sent), first_bytes);  // the small buffer took only part
+  EXPECT_EQ(first->bytes(), first_bytes - static_cast<std::size_t>(sent));
+  static int done = 0;
+  auto on_done = [](uv_write_t* r, int status) {
+    EXPECT_EQ(status, 0);
+    ++done;
+    delete WriteRequest::from(r);
+  };
+  ASSERT_EQ(first->submit(stream, on_done), 0);
+  auto* second = new WriteRequest;
+  fill(*second, 1000);
+  EXPECT_EQ(second->tryWrite(stream), 0);  // the first request is still queued
+  ASSERT_EQ(second->submit(stream, on_done), 0);
+  std::string got;
+  char buf[8192];
+  for (int i = 0; i < 100'000 && got.size() < expected.size(); ++i) {
+    uv_run(&loop, UV_RUN_NOWAIT);
+    const ssize_t n = ::recv(fds[1], buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 0) got.append(buf, static_cast<std::size_t>(n));
+  }
+  for (int i = 0; i < 100 && done < 2; ++i) uv_run(&loop, UV_RUN_NOWAIT);
+  EXPECT_EQ(done, 2);
+  EXPECT_EQ(got, expected);
+  uv_close(reinterpret_cast<uv_handle_t*>(&pipe), nullptr);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  EXPECT_EQ(uv_loop_close(&loop), 0);
+  ::close(fds[1]);
+}
+
 }  // namespace
 }  // namespace faultline

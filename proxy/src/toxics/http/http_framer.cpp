@@ -3,20 +3,25 @@
 namespace faultline {
 
 namespace {
-HttpFramer* self(llhttp_t* p) { return static_cast<HttpFramer*>(p->data); }
+HttpFramer* self(llhttp_t* p) { return &LlhttpMachine::owner<HttpFramer>(p); }
 }  // namespace
 
-HttpFramer::HttpFramer(Mode mode, std::size_t max_head_bytes) : mode_(mode), max_head_bytes_(max_head_bytes) {
-  llhttp_settings_init(&settings_);
-  settings_.on_message_begin = &HttpFramer::onMessageBegin;
-  settings_.on_url = &HttpFramer::onUrl;
-  settings_.on_header_field = &HttpFramer::onHeaderField;
-  settings_.on_header_value = &HttpFramer::onHeaderValue;
-  settings_.on_headers_complete = &HttpFramer::onHeadersComplete;
-  settings_.on_message_complete = &HttpFramer::onMessageComplete;
-  llhttp_init(&parser_, mode == Mode::kRequest ? HTTP_REQUEST : HTTP_RESPONSE, &settings_);
-  parser_.data = this;
+llhttp_settings_t HttpFramer::hooks() {
+  llhttp_settings_t settings = LlhttpMachine::noHooks();
+  settings.on_message_begin = &HttpFramer::onMessageBegin;
+  settings.on_url = &HttpFramer::onUrl;
+  settings.on_header_field = &HttpFramer::onHeaderField;
+  settings.on_header_value = &HttpFramer::onHeaderValue;
+  settings.on_headers_complete = &HttpFramer::onHeadersComplete;
+  settings.on_message_complete = &HttpFramer::onMessageComplete;
+  return settings;
 }
+
+HttpFramer::HttpFramer(Mode mode, std::size_t max_head_bytes)
+    : mode_(mode),
+      max_head_bytes_(max_head_bytes),
+      llhttp_(mode == Mode::kRequest ? LlhttpMachine::Kind::kRequest : LlhttpMachine::Kind::kResponse, hooks(),
+              this) {}
 
 int HttpFramer::countHead(std::size_t length) {
   head_bytes_ += length;
@@ -72,7 +77,7 @@ int HttpFramer::onHeadersComplete(llhttp_t* p) {
   f->head_.version_minor = p->http_minor;
   f->head_.keep_alive = llhttp_should_keep_alive(p) != 0;
   if (f->mode_ == Mode::kRequest) {
-    f->head_.method = llhttp_method_name(static_cast<llhttp_method_t>(p->method));
+    f->head_.method = LlhttpMachine::methodName(p);
   } else {
     f->head_.status = p->status_code;
   }
@@ -94,12 +99,11 @@ HttpFramer::Step HttpFramer::step(const char* data, std::size_t size) {
   static const char kNothing = 0;
   if (size == 0 && !(in_message_ && head_done_)) return {Event::kNeedMore, 0};
   if (size == 0) data = &kNothing;
-  llhttp_errno_t rc = llhttp_execute(&parser_, data, size);
+  llhttp_errno_t rc = llhttp_.execute(data, size);
   if (rc == HPE_OK) return {Event::kNeedMore, size};
-  const char* pos = llhttp_get_error_pos(&parser_);
-  std::size_t consumed = pos == nullptr ? 0 : static_cast<std::size_t>(pos - data);
+  const std::size_t consumed = llhttp_.consumedFrom(data);
   if (rc == HPE_PAUSED) {
-    llhttp_resume(&parser_);
+    llhttp_.resume();
     if (paused_for_head_) {
       paused_for_head_ = false;
       return {Event::kHead, consumed};
@@ -115,16 +119,16 @@ HttpFramer::Step HttpFramer::step(const char* data, std::size_t size) {
   }
   failed_ = true;
   error_ = head_bytes_ > max_head_bytes_ ? "head larger than " + std::to_string(max_head_bytes_) + " bytes"
-                                         : std::string(llhttp_errno_name(rc)) + ": " + llhttp_get_error_reason(&parser_);
+                                         : llhttp_.errorText(rc);
   return {Event::kError, consumed};
 }
 
 HttpFramer::Step HttpFramer::finish() {
   if (failed_) return {Event::kError, 0};
   const bool was_in_message = in_message_;
-  llhttp_errno_t rc = llhttp_finish(&parser_);
+  llhttp_errno_t rc = llhttp_.finish();
   if (rc == HPE_OK || rc == HPE_PAUSED) {
-    if (rc == HPE_PAUSED) llhttp_resume(&parser_);
+    if (rc == HPE_PAUSED) llhttp_.resume();
     if (was_in_message && !in_message_) {
       paused_for_end_ = false;
       return {Event::kMessageEnd, 0};
@@ -132,17 +136,17 @@ HttpFramer::Step HttpFramer::finish() {
     return {Event::kNeedMore, 0};
   }
   failed_ = true;
-  error_ = std::string(llhttp_errno_name(rc)) + ": " + llhttp_get_error_reason(&parser_);
+  error_ = llhttp_.errorText(rc);
   return {Event::kError, 0};
 }
 
 // llhttp is paused right after on_headers_complete; these are the flags its own return values
 // 1 (no body) and 2 (upgrade) would have set.
-void HttpFramer::skipBody() { parser_.flags |= F_SKIPBODY; }
+void HttpFramer::skipBody() { llhttp_.raw().flags |= F_SKIPBODY; }
 
 void HttpFramer::upgradeAfterHead() {
-  parser_.upgrade = 1;
-  parser_.flags |= F_SKIPBODY;
+  llhttp_.raw().upgrade = 1;
+  llhttp_.raw().flags |= F_SKIPBODY;
 }
 
 }  // namespace faultline

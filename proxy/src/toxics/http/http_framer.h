@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 
+#include "http/llhttp_machine.h"
 #include "toxics/http/http_head.h"
 
 namespace faultline {
@@ -54,6 +55,7 @@ class HttpFramer {
   bool failed() const { return failed_; }
 
  private:
+  static llhttp_settings_t hooks();
   static int onMessageBegin(llhttp_t* p);
   static int onUrl(llhttp_t* p, const char* at, std::size_t length);
   static int onHeaderField(llhttp_t* p, const char* at, std::size_t length);
@@ -65,8 +67,7 @@ class HttpFramer {
 
   Mode mode_;
   std::size_t max_head_bytes_;
-  llhttp_t parser_{};
-  llhttp_settings_t settings_{};
+  LlhttpMachine llhttp_;
   HttpHead head_;
   std::string field_;
   std::string value_;
