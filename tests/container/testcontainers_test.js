@@ -45,7 +45,10 @@ async function eventually(what, check, timeoutMs = 10_000) {
 }
 
 // conmon (podman's per-container monitor) may outlive a container that Testcontainers has stopped
-// and removed; one was once left behind. Stop, then wait (bounded) until no conmon names the id.
+// and removed; one was once left behind. An exec session (container.exec) has a conmon of its
+// own started with `--exit-delay 300`: it keeps the exec's exit code for five minutes after the
+// container is gone. Stop, wait (bounded) for the monitors to go; end any that stay: the test
+// leaves no process of its own behind.
 function conmonAlive(id) {
   try {
     execFileSync("pgrep", ["-f", `conmon .*${id}`], { stdio: "ignore" });
@@ -59,8 +62,17 @@ async function stopAndReap(container, timeoutMs = 5_000) {
   const id = container.getId();
   await container.stop();
   const deadline = Date.now() + timeoutMs;
+  let signalled = false;
   while (conmonAlive(id)) {
     if (Date.now() > deadline) assert.fail(`conmon of container ${id} still running ${timeoutMs} ms after stop`);
+    if (!signalled && Date.now() > deadline - timeoutMs / 2) {
+      try {
+        execFileSync("pkill", ["-TERM", "-f", `conmon .*${id}`], { stdio: "ignore" });
+      } catch (_) {
+        // gone meanwhile
+      }
+      signalled = true;
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -13,6 +13,7 @@
 
 #include "faultline/testing/api.hpp"
 #include "faultline/testing/child_process.hpp"
+#include "faultline/testing/events.hpp"
 #include "faultline/testing/scopes.hpp"
 #include "faultline/testing/toxics.hpp"
 
@@ -85,6 +86,9 @@ class Proxy {
     api_->call("POST", path(), nlohmann::json{{"http_request_faults", on}});
   }
 
+  // This proxy's events from now on (GET /events?proxy=NAME): waitFor("connection_closed").
+  EventStream events() const { return EventStream::subscribe(api_->url(), name_); }
+
  private:
   std::string path() const { return "/proxies/" + api::encodePathSegment(name_); }
 
@@ -144,6 +148,8 @@ class Faultline {
     auto info = api_->call("GET", "/proxies/" + api::encodePathSegment(name));
     return Proxy(api_, name, info.value("listen", ""));
   }
+  // Every event from now on (GET /events, or one proxy's): see faultline/testing/events.hpp.
+  EventStream events(const std::string& proxy = "") const { return EventStream::subscribe(api_->url(), proxy); }
   // Enables every proxy and removes every toxic.
   void reset() const { api_->call("POST", "/reset"); }
 
