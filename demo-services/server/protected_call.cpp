@@ -107,7 +107,8 @@ void ProtectedCall::onAttemptDone(Result<HttpResponse> result) {
   const std::string label = attemptLabel(outcome);
   server_.metrics_.recordPartnerAttempt("/protected", label);
   if (permit_) {
-    if (outcome.succeeded()) server_.breaker_.onSuccess(*permit_, now);
+    if (!outcome.countsForBreaker()) server_.breaker_.release(*permit_);
+    else if (outcome.succeeded()) server_.breaker_.onSuccess(*permit_, now);
     else server_.breaker_.onFailure(*permit_, now);
     permit_.reset();
   }

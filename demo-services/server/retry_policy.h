@@ -33,6 +33,11 @@ struct AttemptOutcome {
 
   // A 429 is the partner asking us to come back later: not an answer to pass on.
   bool succeeded() const { return kind == Kind::kResponse && status < 500 && status != 429; }
+  // What the circuit breaker judges: a 429 is neither success nor failure. The partner is up and
+  // pacing us (its Retry-After says when to come back, and the retry waits that long); counted as
+  // a failure it would open the breaker on a healthy, rate-limited partner and turn answers that
+  // were one Retry-After away into fallbacks.
+  bool countsForBreaker() const { return !(kind == Kind::kResponse && status == 429); }
 };
 
 // Decides whether a failed attempt is retried and after how long. It never sleeps and owns no

@@ -121,7 +121,7 @@ void App::onSignal(uv_signal_t* handle, int signum) noexcept {
       spdlog::warn("SIGHUP ignored: no rules file (start with --config FILE)");
       return;
     }
-    if (auto status = self->rules_->reload(); !status) {
+    if (auto status = self->rules_->reloadVia("signal"); !status) {
       spdlog::error("reload on SIGHUP failed, previous rules kept: {}", status.error().message);
     }
     return;

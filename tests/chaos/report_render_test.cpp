@@ -29,11 +29,11 @@ ScenarioResult sampleRun() {
     for (int i = 0; i < 120; ++i) {
       const double t = i / 10.0;
       const bool fault = t >= 4 && t < 8;
-      Outcome outcome = !fault ? Outcome::kOk : path == "protected" ? Outcome::kDegraded : Outcome::kError;
-      phase.requests.push_back({t, fault ? 5.0 + i % 7 : 40.0 + i % 60, outcome});
+      Outcome outcome = !fault ? Outcome::kOk : path == "protected" ? Outcome::kDegraded : Outcome::kServerError;
+      phase.requests.push_back({t, fault ? 5.0 + i % 7 : 40.0 + i % 60, outcome, 200, 1, ""});
     }
-    Series rss{"server RSS MiB", "resident memory of the server", {}};
-    Series breaker{"breaker state", "0 closed, 1 open, 2 half-open", {}};
+    Series rss{"server RSS MiB", "resident memory of the server", {}, false, std::nullopt};
+    Series breaker{"breaker state", "0 closed, 1 open, 2 half-open", {}, false, std::nullopt};
     for (int i = 0; i < 24; ++i) {
       const double t = i / 2.0;
       rss.points.emplace_back(t, 12.0 + i * 0.25);

@@ -45,9 +45,11 @@ async function eventually(what, check, timeoutMs = 10_000) {
 }
 
 // conmon (podman's per-container monitor) can outlive a container Testcontainers has stopped and
-// removed: the conmon of an exec session (container.exec) stays behind. Stop, wait (bounded) for
-// every conmon naming this container's id to exit, end the ones that linger (they are this
-// test's, found by the full 64-hex id), and fail only if one survives that.
+// removed: an exec session (container.exec) has a conmon of its own started with
+// `--exit-delay 300`, which keeps the exec's exit code for five minutes after the container is
+// gone. Stop, wait (bounded) for every conmon naming this container's id to exit, end the ones
+// that linger by pid (they are this test's, found by the full 64-hex id), and fail only if one
+// survives that: the test leaves no process of its own behind.
 function conmonPids(id) {
   try {
     return execFileSync("pgrep", ["-f", `conmon .*-c ${id}`], { encoding: "utf8" })

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "faultline/testing/events.hpp"
 #include "support/serve_process.h"
 #include "support/sockets.h"
 
@@ -85,6 +86,7 @@ TEST_F(ConnectionsApi, DeleteClosesOrResetsOnlyThatConnection) {
   ASSERT_EQ(list.size(), 3u) << list;
   const std::string closed_id = list[1]["id"].dump();
   const std::string reset_id = list[2]["id"].dump();
+  auto events = EventStream::subscribe(api::Endpoint{"127.0.0.1", server_.apiPort(), ""}, "echo");
 
   auto response = server_.api("DELETE", "/proxies/echo/connections/" + closed_id + "?mode=close");
   ASSERT_TRUE(response.ok());
@@ -100,8 +102,12 @@ TEST_F(ConnectionsApi, DeleteClosesOrResetsOnlyThatConnection) {
   reset.readUntilClosed(5s, &error);
   EXPECT_EQ(error, ECONNRESET);
 
-  list = waitForCount(server_, "echo", 1);
-  ASSERT_EQ(list.size(), 1u) << list;
+  // Each kill is reported for its own connection, and no other connection closed.
+  for (const std::string& id : {closed_id, reset_id}) {
+    json closed_event = events.waitFor("connection_closed", [&](const json& e) { return e["conn"].dump() == id; }, 5s);
+    EXPECT_EQ(closed_event["reason"], "killed") << closed_event.dump();
+  }
+  for (const auto& e : events.pending()) EXPECT_NE(e["type"], "connection_closed") << e.dump();
   ASSERT_TRUE(keep.sendAll("still here"));
   EXPECT_EQ(keep.readExactly(10, 5s), "still here");
 }

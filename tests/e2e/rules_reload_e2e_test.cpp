@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "faultline/testing/events.hpp"
 #include "support/child_process.h"
 #include "support/serve_process.h"
 #include "support/sockets.h"
@@ -92,9 +93,12 @@ TEST(RulesReload, StreamStaysByteIdenticalWhileTheRulesFileIsRewrittenManyTimes)
     if (!applied) std::this_thread::sleep_for(100ms);
   }
   EXPECT_TRUE(applied);
-  // An invalid version keeps it.
+  // An invalid version keeps it: once the watcher reports the rejection (no sleep and hope).
+  auto events = EventStream::subscribe(api::Endpoint{"127.0.0.1", api_port, ""});
   writeAtomically(file, rules(listen, echo.port(), versions[4]));
-  std::this_thread::sleep_for(1500ms);
+  nlohmann::json rejected = events.waitFor(
+      "rules_reloaded", [](const nlohmann::json& e) { return !e.value("ok", true); }, 10s);
+  EXPECT_EQ(rejected["via"], "watch") << rejected.dump();
   const std::string after = apiText(api_port, "/proxies/echo/toxics");
   ASSERT_FALSE(after.empty());
   EXPECT_NE(after.find("\"lat\""), std::string::npos) << after;

@@ -197,6 +197,7 @@ TEST(ScheduleE2e, TestingHelperSendsTheScheduleAndForDurationExpires) {
   auto echo = TcpServer::echo();
   auto faultline = Faultline::start(kBin);
   auto proxy = faultline.createProxy("helper", "127.0.0.1:" + std::to_string(echo.port()));
+  auto events = proxy.events();
   proxy.addToxic(latency(300).named("windowed").during(Schedule::after(60s).forDuration(1s).every(2s).times(3)));
   proxy.addToxic(latency(300).named("brief").forDuration(500ms));
   auto toxics = faultline.api().call("GET", "/proxies/helper/toxics");
@@ -204,10 +205,14 @@ TEST(ScheduleE2e, TestingHelperSendsTheScheduleAndForDurationExpires) {
   EXPECT_EQ(toxics[0]["schedule"].dump(), R"({"duration_ms":1000,"every_ms":2000,"start_ms":60000,"times":3})");
   EXPECT_FALSE(toxics[0]["active"].get<bool>());
   EXPECT_TRUE(toxics[1]["active"].get<bool>());
-  const auto until = SteadyClock::now() + 10s;
-  while (SteadyClock::now() < until && faultline.api().call("GET", "/proxies/helper/toxics").size() != 1) {
-    std::this_thread::sleep_for(20ms);
-  }
+  // The server says when the window ended and when it removed the toxic (no polling).
+  json started = events.waitFor("fault_injected", [](const json& e) { return e.value("toxic", "") == "brief"; }, 5s);
+  EXPECT_TRUE(started["active"].get<bool>()) << "on at once: " << started.dump();
+  json ended = events.waitFor(
+      "fault_injected", [](const json& e) { return e.value("toxic", "") == "brief" && !e.value("active", true); }, 10s);
+  EXPECT_TRUE(ended["next_change_ms"].is_null()) << ended.dump();
+  json removed = events.waitFor("toxic_removed", [](const json& e) { return e.value("name", "") == "brief"; }, 10s);
+  EXPECT_EQ(removed["reason"], "schedule_ended") << removed.dump();
   toxics = faultline.api().call("GET", "/proxies/helper/toxics");
   ASSERT_EQ(toxics.size(), 1u) << "forDuration's toxic must be removed by the server";
   EXPECT_EQ(toxics[0]["name"], "windowed");

@@ -35,11 +35,13 @@
 //
 // The parts, each usable alone: testing/child_process.hpp (a program started for a test),
 // testing/toxics.hpp (fault values), testing/scopes.hpp (RAII faults), testing/faultline.hpp
-// (Faultline and Proxy), testing/api.hpp (the throwing API client).
+// (Faultline and Proxy), testing/api.hpp (the throwing API client), testing/events.hpp
+// (waitFor: block until the server reports an event, instead of polling).
 
 #include "faultline/testing/api.hpp"
 #include "faultline/testing/child_process.hpp"
 #include "faultline/testing/error.hpp"
+#include "faultline/testing/events.hpp"
 #include "faultline/testing/faultline.hpp"
 #include "faultline/testing/scopes.hpp"
 #include "faultline/testing/toxics.hpp"

@@ -1,4 +1,5 @@
 #include "cli/top_command.h"
+#include "cli/event_line.h"
 
 #include <poll.h>
 #include <termios.h>
@@ -24,6 +25,7 @@ using Clock = std::chrono::steady_clock;
 struct Sample {
   Clock::time_point at;
   std::map<std::string, uint64_t> sent;
+  std::map<std::pair<std::string, std::string>, uint64_t> held;  // (proxy, toxic): both directions
 };
 
 Result<Sample> sampleBytes(const ApiClient& api) {
@@ -32,11 +34,13 @@ Result<Sample> sampleBytes(const ApiClient& api) {
   Sample sample;
   sample.at = Clock::now();
   static const std::regex line("toxiproxy_proxy_sent_bytes_total\\{[^}]*proxy=\"([^\"]*)\"[^}]*\\} ([0-9]+)");
+  static const std::regex held("faultline_toxic_held_bytes\\{proxy=\"([^\"]*)\",toxic=\"([^\"]*)\"[^}]*\\} ([0-9]+)");
   std::istringstream in(reply->text);
   std::string text;
   while (std::getline(in, text)) {
     std::smatch m;
     if (std::regex_search(text, m, line)) sample.sent[m[1]] += std::stoull(m[2]);
+    if (std::regex_search(text, m, held)) sample.held[{m[1], m[2]}] += std::stoull(m[3]);
   }
   return sample;
 }
@@ -80,6 +84,10 @@ bool drawFrame(const ApiClient& api, const ClientOutput& output, const Sample& b
     for (const auto& toxic : proxy.value("toxics", json::array())) {
       if (!toxics.empty()) toxics += ',';
       toxics += text(toxic, "name") + "(" + text(toxic, "type") + ")";
+      // What the toxic holds right now (faultline_toxic_held_bytes), when it holds anything.
+      if (auto it = after.held.find({name, text(toxic, "name")}); it != after.held.end() && it->second > 0) {
+        toxics += " held " + std::to_string(it->second) + " B";
+      }
     }
     const uint64_t was = before.sent.count(name) ? before.sent.at(name) : 0;
     const uint64_t now = after.sent.count(name) ? after.sent.at(name) : was;
@@ -115,12 +123,7 @@ bool drawFrame(const ApiClient& api, const ClientOutput& output, const Sample& b
   const std::size_t first = recent.size() > 10 ? recent.size() - 10 : 0;
   if (recent.empty()) output.out << "(none)\n";
   for (std::size_t i = first; i < recent.size(); ++i) {
-    const json& e = recent[i];
-    output.out << text(e, "seq") << "  " << text(e, "type") << "  " << text(e, "proxy");
-    if (e.contains("conn")) output.out << " conn=" << text(e, "conn");
-    if (e.contains("reason")) output.out << " reason=" << text(e, "reason");
-    if (e.contains("name")) output.out << " name=" << text(e, "name");
-    output.out << '\n';
+    output.out << eventLine(recent[i]) << '\n';
   }
   output.out.flush();
   return true;

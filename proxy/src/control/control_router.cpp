@@ -370,7 +370,8 @@ HttpResponse ControlRouter::createToxic(const std::string& proxy, const HttpRequ
       return errorFrom(added.error());
     }
     added_names.push_back(spec.name);
-    registry_.events().publish("toxic_added", proxy, {{"toxic", toxicToJson(**added)}});
+    registry_.events().publish("toxic_added", proxy,
+                               {{"toxic", toxicToJson(**added, registry_.scheduleStatus(proxy, spec.name))}});
   }
   // Toxiproxy answers 200 here, not 201; clients check for it.
   return jsonResponse(200, toxicToJson(**added, registry_.scheduleStatus(proxy, (*added)->name)));
@@ -391,7 +392,8 @@ HttpResponse ControlRouter::updateToxic(const std::string& proxy, const std::str
   if (!patch) return badBody(patch.error());
   auto updated = registry_.updateToxic(proxy, toxic, *patch);
   if (!updated) return errorFrom(updated.error());
-  registry_.events().publish("toxic_updated", proxy, {{"toxic", toxicToJson(**updated)}});
+  registry_.events().publish("toxic_updated", proxy,
+                             {{"toxic", toxicToJson(**updated, registry_.scheduleStatus(proxy, toxic))}});
   return jsonResponse(200, toxicToJson(**updated, registry_.scheduleStatus(proxy, toxic)));
 }
 
@@ -424,11 +426,8 @@ HttpResponse ControlRouter::metrics() const {
 
 HttpResponse ControlRouter::reload() {
   if (rules_ == nullptr) return errorResponse(404, kNoRulesMessage);
-  if (auto status = rules_->reload(); !status) {
-    registry_.events().publish("rules_reloaded", "", {{"ok", false}, {"error", status.error().message}});
-    return errorFrom(status.error());
-  }
-  registry_.events().publish("rules_reloaded", "", {{"ok", true}});
+  // The rules service publishes rules_reloaded itself (for the file watcher and SIGHUP too).
+  if (auto status = rules_->reload(); !status) return errorFrom(status.error());
   return HttpResponse::json(200, rules_->status().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 

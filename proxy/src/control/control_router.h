@@ -22,7 +22,7 @@ struct ControlRouterOptions {
   std::string api_token;
   // The web UI's token (api_token when that is set): a browser (Mozilla/ user agent) is let in
   // only with `Authorization: Bearer <ui_token>`; empty = browsers are always refused.
-  std::string ui_token;
+  std::string ui_token = {};
 };
 
 // The Toxiproxy v2 REST API as a function from request to response over the registry (and the

@@ -223,6 +223,15 @@ std::string MetricsRenderer::render() const {
     w.family("faultline_global_cap_hits_total", "counter",
              "Times the global buffer cap was reached and every reader paused");
     w.sample("faultline_global_cap_hits_total", {}, static_cast<uint64_t>(sources_.registry->globalCapHits()));
+    w.family("faultline_toxic_held_bytes", "gauge",
+             "Bytes a toxic holds right now (delayed, paced or buffered), summed over the proxy's live connections; "
+             "toxic http is the HTTP layer");
+    for (const auto& held : sources_.registry->heldBytes()) {
+      w.sample("faultline_toxic_held_bytes",
+               {{"proxy", held.proxy}, {"toxic", held.toxic}, {"type", held.type},
+                {"direction", held.stream == Stream::kUpstream ? "upstream" : "downstream"}},
+               static_cast<uint64_t>(held.bytes));
+    }
     // GET /events (issue 15): a subscriber that does not read is cut off, never waited for.
     const EventBus& events = sources_.registry->events();
     w.family("faultline_events_published_total", "counter", "Events published on the event bus");

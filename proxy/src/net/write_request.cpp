@@ -91,7 +91,9 @@ ssize_t WriteRequest::tryWrite(uv_stream_t* stream) {
   msg.msg_iovlen = std::min<std::size_t>(bufs_.size(), IOV_MAX);
   ssize_t rc;
   do {
-    rc = ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    // One buffer (the common case: a read passed straight on) needs no msghdr copied in.
+    rc = bufs_.size() == 1 ? ::send(fd, bufs_[0].base, bufs_[0].len, MSG_DONTWAIT | MSG_NOSIGNAL)
+                           : ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
   } while (rc < 0 && errno == EINTR);
   if (rc < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : uv_translate_sys_error(errno);
   // Drop what went out; the chunks keep their storage until the request is destroyed.

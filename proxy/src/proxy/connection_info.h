@@ -21,4 +21,15 @@ struct ConnectionInfo {
   std::vector<ToxicDecision> decisions;
 };
 
+// What one toxic stage (or the HTTP layer, toxic "http") holds right now in one direction,
+// summed over the proxy's live connections: the faultline_toxic_held_bytes gauge. Every toxic
+// configured on the proxy has a row, 0 when nothing is held.
+struct ToxicHeldBytes {
+  std::string proxy;
+  std::string toxic;
+  std::string type;
+  Stream stream = Stream::kDownstream;
+  std::size_t bytes = 0;
+};
+
 }  // namespace faultline

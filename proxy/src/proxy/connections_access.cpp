@@ -27,6 +27,34 @@ bool Proxy::killConnection(uint64_t id, CloseMode mode) {
   return false;
 }
 
+void Proxy::collectHeldBytes(std::vector<ToxicHeldBytes>& out) const {
+  const std::size_t first = out.size();
+  auto rowFor = [&](const std::string& toxic, const std::string& type, Stream stream) -> ToxicHeldBytes& {
+    for (std::size_t i = first; i < out.size(); ++i) {
+      if (out[i].toxic == toxic && out[i].stream == stream) return out[i];
+    }
+    out.push_back(ToxicHeldBytes{name_, toxic, type, stream, 0});
+    return out.back();
+  };
+  for (const auto& toxic : toxics_) rowFor(toxic->name, toxic->type, toxic->stream);
+  for (Session* session : sessions_) {
+    for (Stream stream : {Stream::kUpstream, Stream::kDownstream}) {
+      const ToxicChain& chain = session->link(stream).chain();
+      for (std::size_t i = 0; i < chain.size(); ++i) {
+        const ToxicChain::StageInfo stage = chain.stageInfo(i);
+        if (stage.buffered == 0 && !stage.pinned) continue;  // configured toxics have their row already
+        rowFor(stage.name, stage.type, stream).bytes += stage.buffered;
+      }
+    }
+  }
+}
+
+std::vector<ToxicHeldBytes> ProxyRegistry::heldBytes() const {
+  std::vector<ToxicHeldBytes> out;
+  for (const auto& [name, proxy] : proxies_) proxy->collectHeldBytes(out);
+  return out;
+}
+
 Result<std::vector<ConnectionInfo>> ProxyRegistry::connections(const std::string& proxy) const {
   const Proxy* found = find(proxy);
   if (found == nullptr) return Error::notFound("proxy not found");

@@ -1,6 +1,7 @@
 #include "proxy/proxy.h"
 
 #include "events/event_bus.h"
+#include "events/fault_events.h"
 
 #include <spdlog/spdlog.h>
 
@@ -205,6 +206,12 @@ void Proxy::trackSchedules() {
     ToxicScheduler::Hooks hooks;
     hooks.reapply = [this] { pushToxicsToSessions(); };
     hooks.expire = [this](const std::vector<std::string>& names) { removeExpired(names); };
+    if (env_.events) {
+      hooks.changed = [events = env_.events, name = name_](const std::string& toxic, bool active,
+                                                           std::optional<Millis> next) {
+        publishScheduleChange(*events, name, toxic, active, next);
+      };
+    }
     scheduler_ = ToxicScheduler::open(env_.loop, name_, stats_, std::move(hooks));
   }
   scheduler_->track(toxics_);
@@ -216,6 +223,9 @@ void Proxy::removeExpired(const std::vector<std::string>& names) {
     return std::find(names.begin(), names.end(), t->name) != names.end();
   });
   setToxicList(std::move(toxics));
+  if (env_.events) {
+    for (const auto& name : names) env_.events->publish("toxic_removed", name_, {{"name", name}, {"reason", "schedule_ended"}});
+  }
 }
 
 std::optional<ScheduleStatus> Proxy::scheduleStatus(const std::string& toxic) const {

@@ -80,6 +80,8 @@ class Proxy final : public SessionOwner, private TcpAcceptor {
   // The connections API (connections_access.cpp): live sessions sorted by id, and ending one.
   std::vector<ConnectionInfo> connections() const;
   bool killConnection(uint64_t id, CloseMode mode);
+  // Bytes held per toxic and direction (connections_access.cpp), appended to `out`.
+  void collectHeldBytes(std::vector<ToxicHeldBytes>& out) const;
   std::size_t bufferedBytes() const;
 
   // SessionOwner

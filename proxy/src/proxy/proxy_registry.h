@@ -80,6 +80,8 @@ class ProxyRegistry {
   // "connection not found" when it is not live).
   Result<std::vector<ConnectionInfo>> connections(const std::string& proxy) const;
   Status killConnection(const std::string& proxy, uint64_t id, CloseMode mode);
+  // Bytes each toxic holds now, per proxy and direction (proxies by name, toxics in chain order).
+  std::vector<ToxicHeldBytes> heldBytes() const;
 
   // Enables every proxy and removes every toxic; open connections stay.
   void reset();

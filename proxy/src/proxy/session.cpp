@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "events/event_bus.h"
+#include "events/fault_events.h"
 #include "net/original_destination.h"
 #include "net/uv_error.h"
 #include "proxy/buffer_budget.h"
@@ -180,6 +181,12 @@ void Session::applyHttpToxics(const std::vector<ToxicSpecPtr>& upstream, const s
   options.client_faults = env_.http_request_faults;
   options.late_start = bytes_up_ > 0 || bytes_down_ > 0;
   options.stats = std::shared_ptr<HttpLayerStats>(env_.stats, &env_.stats->http);
+  if (env_.events) {
+    options.on_fault = [events = env_.events, proxy = env_.proxy_name, conn = id_](const HttpHead& head,
+                                                                                  const HttpPlan& plan) {
+      publishHttpFaults(*events, proxy, conn, head, plan);
+    };
+  }
   http_ = std::make_shared<HttpExchangeLayer>(std::move(options));
   http_->setToxics(http, roll_for);
   static const ToxicSpecPtr kLayerSpec = [] {

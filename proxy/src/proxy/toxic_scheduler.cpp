@@ -48,6 +48,7 @@ void ToxicScheduler::report(const std::vector<ScheduleTracker::Change>& changes)
     const std::string next = status && status->next_change_in ? std::to_string(status->next_change_in->count()) : "never";
     spdlog::info("toxic {} by schedule proxy={} toxic={} next_change_ms={}",
                  change.active ? "activated" : "deactivated", proxy_, change.toxic, next);
+    if (hooks_.changed) hooks_.changed(change.toxic, change.active, status ? status->next_change_in : std::nullopt);
   }
 }
 

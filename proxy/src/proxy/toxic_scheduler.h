@@ -23,6 +23,8 @@ class ToxicScheduler {
   struct Hooks {
     std::function<void()> reapply;                                // a toxic changed state
     std::function<void(const std::vector<std::string>&)> expire;  // remove these toxics
+    // A toxic switched on or off (for fault_injected events); next_change: none = never again.
+    std::function<void(const std::string& toxic, bool active, std::optional<Millis> next_change)> changed;
   };
 
   static ToxicScheduler* open(uv_loop_t* loop, std::string proxy, std::shared_ptr<ProxyStats> stats, Hooks hooks);

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "events/event_bus.h"
 #include "net/uv_error.h"
 #include "rules/rules_loader.h"
 #include "rules/rules_reconciler.h"
@@ -153,10 +154,32 @@ void RulesWatcher::schedule() {
 
 void RulesWatcher::onDebounce() {
   burst_started_ = TimePoint{};
-  (void)load(Trigger::kWatch);
+  const uint64_t ok_before = reloads_ok_;
+  const uint64_t error_before = reloads_error_;
+  Status status = load(Trigger::kWatch);
+  // Only outcomes: a touch, the same broken version again or a still-missing file publish nothing.
+  if (reloads_ok_ != ok_before || reloads_error_ != error_before) publishOutcome("watch", status, reloads_ok_ != ok_before);
 }
 
-Status RulesWatcher::reload() { return load(Trigger::kExplicit); }
+Status RulesWatcher::reloadVia(const char* via) {
+  const uint64_t ok_before = reloads_ok_;
+  Status status = load(Trigger::kExplicit);
+  publishOutcome(via, status, reloads_ok_ != ok_before);
+  return status;
+}
+
+void RulesWatcher::publishOutcome(const char* via, const Status& status, bool changed) {
+  nlohmann::ordered_json fields;
+  fields["ok"] = status.ok();
+  fields["via"] = via;
+  fields["file"] = path_;
+  if (status.ok()) {
+    fields["changed"] = changed;
+  } else {
+    fields["error"] = status.error().message;
+  }
+  registry_.events().publish("rules_reloaded", "", std::move(fields));
+}
 
 Status RulesWatcher::fail(std::string message, const std::string& content_hash) {
   ++reloads_error_;

@@ -42,7 +42,9 @@ class RulesWatcher final : public RulesService {
   // Loads the file (an invalid or missing file is an error here: a server must not start with
   // rules other than the ones asked for), then starts watching it.
   Status start();
-  Status reload() override;
+  Status reload() override { return reloadVia("api"); }
+  // A reload on request; `via` ("api", "signal") goes into the rules_reloaded event it publishes.
+  Status reloadVia(const char* via);
   nlohmann::json status() const override;
   // Stops watching; the handles free themselves once the loop runs their close callbacks.
   // The registry keeps its proxies. Idempotent.
@@ -60,6 +62,8 @@ class RulesWatcher final : public RulesService {
 
   Status load(Trigger trigger);
   Status fail(std::string message, const std::string& content_hash);
+  // rules_reloaded on the registry's event bus: ok (and whether anything changed) or the error.
+  void publishOutcome(const char* via, const Status& status, bool changed);
   void schedule();
   void onDebounce();
   TimePoint burst_started_{};  // first change of the burst being debounced; epoch when none

@@ -18,7 +18,9 @@ namespace {
 
 constexpr double kWidth = 640, kHeight = 250;
 constexpr double kLeft = 60, kRight = 14, kTop = 18, kBottom = 36;
-constexpr std::array<const char*, kOutcomeCount> kOutcomeColors = {"#2e9d4f", "#e0a100", "#8e5cc4", "#d2372f", "#555555"};
+// ok, degraded, shed, client_error, server_error, timeout, connection_error.
+constexpr std::array<const char*, kOutcomeCount> kOutcomeColors = {"#2e9d4f", "#e0a100", "#8e5cc4", "#e8590c",
+                                                                   "#d2372f", "#555555", "#7b1e1a"};
 
 std::string escape(const std::string& text) { return markupEscape(text); }
 
@@ -179,6 +181,9 @@ std::string seriesChart(const VariantResult& phase, const Series& series, double
 }
 
 std::string summaryHtml(const ScenarioResult& run) {
+  const auto anyHad = [](const std::vector<RunStats>& all, int o) {
+    return std::any_of(all.begin(), all.end(), [o](const RunStats& st) { return st.by_outcome[o] > 0; });
+  };
   std::vector<RunStats> stats;
   for (const auto& p : run.variants) stats.push_back(computeStats(p));
   std::string s = "<table class=\"summary\"><tr><th></th>";
@@ -191,6 +196,7 @@ std::string summaryHtml(const ScenarioResult& run) {
   };
   row("requests", [&](std::size_t i) { return std::to_string(stats[i].requests); });
   for (int o = 0; o < kOutcomeCount; ++o) {
+    if (o != static_cast<int>(Outcome::kOk) && !anyHad(stats, o)) continue;  // a row of zeros says nothing
     row(fmt::format(R"(<span class="swatch" style="background:{}"></span>{})", kOutcomeColors[o],
                     outcomeName(static_cast<Outcome>(o))),
         [&](std::size_t i) {
@@ -201,6 +207,14 @@ std::string summaryHtml(const ScenarioResult& run) {
   row("latency p50 / p90 / p99 / max (ms)", [&](std::size_t i) {
     return fmt::format("{:.0f} / {:.0f} / {:.0f} / {:.0f}", stats[i].p50_ms, stats[i].p90_ms, stats[i].p99_ms, stats[i].max_ms);
   });
+  bool any_load = false;
+  for (const auto& st : stats) any_load = any_load || st.partner_calls.has_value();
+  if (any_load) {
+    row("partner calls per request (peak calls/s)", [&](std::size_t i) {
+      return stats[i].partner_calls ? fmt::format("{:.2f} ({:.0f}/s)", stats[i].amplification(), stats[i].partner_peak_per_s)
+                                    : std::string("-");
+    });
+  }
   row("started processes", [&](std::size_t i) { return exitsDescription(run.variants[i]); });
   row("recovered after the fault", [&](std::size_t i) {
     if (!stats[i].last_fault_end_s) return std::string("-");
@@ -266,7 +280,8 @@ std::string renderHtmlReport(const ScenarioResult& run) {
   std::vector<Section> sections = {
       {"Requests per second, by outcome",
        "Each bar is one second of requests, by when they were sent, stacked by how they ended: ok, degraded (a "
-       "fallback answer), shed (429, or 503 marked X-Shed), error, timeout. Shaded: the fault windows; a dashed line: a started "
+       "fallback answer), shed (429, or 503 marked X-Shed), client_error (other 4xx), server_error (other 5xx), timeout, "
+       "connection_error (refused or cut off). Shaded: the fault windows; a dashed line: a started "
        "process that exited.",
        outcome_legend, [&](const VariantResult& p) { return outcomesChart(p, x_max, rate_max); }},
       {"Latency percentiles per second (ms, by request start)",

@@ -12,18 +12,18 @@ Outcome classify(const Result<HttpResponse>& response) {
   if (!response.ok()) {
     const auto failure = httpClientFailure(response.error());
     return failure == HttpClientFailure::kTimeout || failure == HttpClientFailure::kCancelled ? Outcome::kTimeout
-                                                                                              : Outcome::kError;
+                                                                                              : Outcome::kConnectionError;
   }
   if (response->status >= 200 && response->status < 300) {
     return response->header("X-Degraded").empty() ? Outcome::kOk : Outcome::kDegraded;
   }
   // Shed is a deliberate, fast "not now" from the target itself (429, or a 503 it marks X-Shed:
   // the demo server's bulkhead and rate limiter do); any other 5xx, including a dependency's 503
-  // passed on, is an error. demo-client classifies the same way (demo_outcome.cpp).
+  // passed on, is a server_error. demo-client classifies the same way (demo_outcome.cpp).
   if (response->status == 429 || (response->status == 503 && !response->header("X-Shed").empty())) {
     return Outcome::kShed;
   }
-  return Outcome::kError;
+  return response->status >= 500 ? Outcome::kServerError : response->status >= 400 ? Outcome::kClientError : Outcome::kOk;
 }
 }  // namespace
 
@@ -83,7 +83,17 @@ void LoadRunner::send() {
   const double start = now_s();
   in_flight_[id] = HttpClient::request(loop_, std::move(request), [this, id, start](Result<HttpResponse> response) {
     in_flight_.erase(id);
-    records_.push_back({start, (now_s() - start) * 1000.0, classify(response)});
+    RequestRecord record{start, (now_s() - start) * 1000.0, classify(response), 0, 0, ""};
+    if (response.ok()) {
+      record.status = response->status;
+      record.reason = response->header("X-Degraded-Reason");
+      // The target's own count of partner calls: the report tells first-try answers from retried ones.
+      const std::string attempts = response->header("X-Attempts");
+      if (!attempts.empty() && attempts.size() < 4 && attempts.find_first_not_of("0123456789") == std::string::npos) {
+        record.attempts = static_cast<uint32_t>(std::stoul(attempts));
+      }
+    }
+    records_.push_back(std::move(record));
     maybeDone();
   });
 }

@@ -26,6 +26,7 @@ Observer::Observer(uv_loop_t* loop, ObserveSpec spec, std::optional<HttpUrl> url
     : loop_(loop), spec_(std::move(spec)), url_(std::move(url)), pid_of_(std::move(pid_of)) {
   series_.name = spec_.name;
   series_.caption = spec_.caption;
+  series_.partner_load = spec_.partner_load;
 }
 
 void Observer::record(double t_s, double value) {
@@ -39,6 +40,7 @@ void Observer::record(double t_s, double value) {
     series_.points.emplace_back(t_s, (value - last_counter_->second) / (t_s - last_counter_->first));
   }
   last_counter_ = std::make_pair(t_s, value);
+  series_.counter_last = value;
 }
 
 void Observer::tick(TimePoint now, TimePoint t0) {

@@ -37,19 +37,38 @@ std::vector<std::string> splitLines(std::string_view text) {
   return lines;
 }
 
+// The line without its YAML comment (a '#' at the start or after a blank, outside quotes): a
+// placeholder named in a comment ("# {proxy.partner.url} says which") is prose, not a value.
+std::string withoutComment(const std::string& line) {
+  char quote = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+      else if (c == '\\' && quote == '"') ++i;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
+      return line.substr(0, i);
+    }
+  }
+  return line;
+}
+
 // Substitutes line by line, so an unknown placeholder is reported at its own line:col.
 Result<std::string> substituteText(const std::string& text, const PlaceholderValues& values, const std::string& file,
                                    std::vector<RulesError>* errors) {
   std::string out;
   const auto lines = splitLines(text);
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    auto line = substitutePlaceholders(lines[i], values);
+    const std::string code = withoutComment(lines[i]);
+    auto line = substitutePlaceholders(code, values);
     if (!line.ok()) {
-      const auto names = placeholderNames(lines[i]);
+      const auto names = placeholderNames(code);
       int column = 1;
       for (const auto& n : names) {
         if (!values.count(n)) {
-          column = static_cast<int>(lines[i].find("{" + n + "}")) + 1;
+          column = static_cast<int>(code.find("{" + n + "}")) + 1;
           break;
         }
       }
@@ -128,7 +147,7 @@ void checkPlaceholders(ScenarioParseResult& result, const PlaceholderValues& fix
     }
   };
   for (const auto* t : texts) collect(t->text);
-  collect(spec.proxies_text);
+  for (const auto& line : splitLines(spec.proxies_text)) collect(withoutComment(line));
   spec.port_names.assign(ports.begin(), ports.end());
 
   // The proxies section first, with stand-in ports: its names are needed for the rest.

@@ -10,8 +10,10 @@ const char* outcomeName(Outcome outcome) {
     case Outcome::kOk: return "ok";
     case Outcome::kDegraded: return "degraded";
     case Outcome::kShed: return "shed";
-    case Outcome::kError: return "error";
+    case Outcome::kClientError: return "client_error";
+    case Outcome::kServerError: return "server_error";
     case Outcome::kTimeout: return "timeout";
+    case Outcome::kConnectionError: return "connection_error";
   }
   return "?";
 }
@@ -31,10 +33,20 @@ RunStats computeStats(const VariantResult& variant) {
   for (const auto& r : variant.requests) {
     ++stats.by_outcome[static_cast<int>(r.outcome)];
     latencies.push_back(r.latency_ms);
+    if (r.outcome == Outcome::kOk && r.attempts > 1) ++stats.ok_after_retry;
+    if (r.outcome == Outcome::kDegraded) ++stats.fallback_reasons[r.reason.empty() ? "unstated" : r.reason];
+    if (r.outcome == Outcome::kServerError || r.outcome == Outcome::kClientError) ++stats.error_statuses[r.status];
+    if (r.outcome == Outcome::kShed) ++stats.shed_statuses[r.status];
   }
-  stats.failed = stats.by_outcome[static_cast<int>(Outcome::kShed)] + stats.by_outcome[static_cast<int>(Outcome::kError)] +
-                 stats.by_outcome[static_cast<int>(Outcome::kTimeout)];
+  stats.failed = stats.requests - stats.by_outcome[static_cast<int>(Outcome::kOk)] -
+                 stats.by_outcome[static_cast<int>(Outcome::kDegraded)];
   stats.error_rate = stats.requests ? static_cast<double>(stats.failed) / static_cast<double>(stats.requests) : 0;
+  for (const auto& series : variant.series) {
+    if (!series.partner_load || !series.counter_last) continue;
+    stats.partner_calls = series.counter_last;
+    for (const auto& [t, y] : series.points) stats.partner_peak_per_s = std::max(stats.partner_peak_per_s, y);
+    break;
+  }
   stats.p50_ms = percentile(latencies, 50);
   stats.p90_ms = percentile(latencies, 90);
   stats.p99_ms = percentile(latencies, 99);

@@ -11,16 +11,22 @@
 
 namespace faultline::scenario {
 
-// Shared with demo-client: ok (2xx), degraded (200 with X-Degraded: a fallback answer), shed
-// (503 or 429: refused on purpose), error (any other status, or the call failed), timeout.
-enum class Outcome { kOk, kDegraded, kShed, kError, kTimeout };
-inline constexpr int kOutcomeCount = 5;
+// The names demo-client and the demo server's logs use too (demo-services/server/demo_outcome.h):
+// ok (2xx), degraded (2xx with X-Degraded: a fallback answer), shed (429, or a 503 marked X-Shed:
+// refused on purpose, not a 5xx), client_error (other 4xx), server_error (other 5xx, a
+// dependency's 503 passed on included), timeout (no answer within the load's timeout),
+// connection_error (refused, reset, malformed answer).
+enum class Outcome { kOk, kDegraded, kShed, kClientError, kServerError, kTimeout, kConnectionError };
+inline constexpr int kOutcomeCount = 7;
 const char* outcomeName(Outcome outcome);
 
 struct RequestRecord {
   double start_s = 0;
   double latency_ms = 0;
   Outcome outcome = Outcome::kOk;
+  int status = 0;          // the HTTP status; 0 when no answer came (refused, reset, timeout)
+  uint32_t attempts = 0;   // the target's X-Attempts (partner calls it made), 0 when not given
+  std::string reason;      // a fallback's X-Degraded-Reason (breaker_open, deadline, ...)
 };
 
 // One observed number over time (an `observe:` entry).
@@ -28,6 +34,8 @@ struct Series {
   std::string name;
   std::string caption;
   std::vector<std::pair<double, double>> points;  // (t_s, value)
+  bool partner_load = false;             // observe: partner_load: true (a rate of the partner's calls)
+  std::optional<double> counter_last;    // for a rate: the counter's last reading
 };
 
 struct FaultWindow {

@@ -183,7 +183,7 @@ class Checker {
       const std::string path = "observe[" + std::to_string(i) + "]";
       ObserveSpec o;
       o.where = at(node[i]);
-      auto keys = mapping(node[i], path, {"name", "url", "process", "metric", "labels", "kind", "every", "caption", "variants"});
+      auto keys = mapping(node[i], path, {"name", "url", "process", "metric", "labels", "kind", "every", "caption", "variants", "partner_load"});
       if (!node[i].IsMap()) continue;
       auto req = [&](const std::string& key, const std::string& expected) -> std::string {
         auto it = keys.find(key);
@@ -223,6 +223,14 @@ class Checker {
       if (auto it = keys.find("variants"); it != keys.end()) {
         if (!it->second.IsSequence()) fail(it->second, path + ".variants", "expected a list of variant names");
         else for (const auto& v : it->second) o.variants.push_back(v.Scalar());
+      }
+      if (auto it = keys.find("partner_load"); it != keys.end()) {
+        const auto flag = text(it->second, path + ".partner_load").value_or("");
+        if (flag == "true") o.partner_load = true;
+        else if (flag != "false") fail(it->second, path + ".partner_load", "'" + flag + "' is not true or false");
+        if (o.partner_load && o.kind != ObserveSpec::Kind::kRate) {
+          fail(it->second, path + ".partner_load", "partner_load needs kind: rate (a counter of the partner's calls)");
+        }
       }
       spec_.observe.push_back(std::move(o));
     }

@@ -45,6 +45,9 @@ struct ObserveSpec {
   Millis every{500};
   std::string caption;                       // what the chart shows, for the report
   std::vector<std::string> variants;         // empty = every variant
+  // This counter is the calls the partner gets: the summary gives its total per request sent
+  // (the amplification) and its peak rate.
+  bool partner_load = false;
   SourceLocation where;
 };
 

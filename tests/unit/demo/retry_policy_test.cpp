@@ -24,6 +24,17 @@ TEST(RetryPolicy, A429IsNotASuccess) {
   EXPECT_TRUE(AttemptOutcome::response(404).succeeded());
 }
 
+// A rate-limited partner is up: its 429s must not open the breaker, its 503s, resets and
+// timeouts must.
+TEST(RetryPolicy, OnlyA429IsLeftOutOfTheBreakersCount) {
+  EXPECT_FALSE(AttemptOutcome::response(429, Millis{1000}).countsForBreaker());
+  EXPECT_TRUE(AttemptOutcome::response(503).countsForBreaker());
+  EXPECT_TRUE(AttemptOutcome::response(200).countsForBreaker());
+  EXPECT_TRUE(AttemptOutcome::reset().countsForBreaker());
+  EXPECT_TRUE(AttemptOutcome::timeout().countsForBreaker());
+  EXPECT_TRUE(AttemptOutcome::connectError().countsForBreaker());
+}
+
 TEST(RetryPolicy, RetryAfterWithinTheDeadlineIsHonouredExactly) {
   Random random(1);
   const auto d = policy().decide(1, AttemptOutcome::response(429, Millis{1000}), seconds(2), random);

@@ -83,6 +83,30 @@ TEST(ScenarioParser, ProxiesSectionResolvesWithRealPortsAndKeepsLines) {
   EXPECT_EQ(proxies->sources[0].listen.line, 8);  // the scenario file's own line
 }
 
+// The README's example says "# 0: any free port; {proxy.partner.url} says which" inside proxies:
+// a comment is prose, while a '#' inside a quoted value is not a comment.
+TEST(ScenarioParser, PlaceholdersInCommentsOfTheProxiesSectionAreProse) {
+  auto r = parseScenarioText(R"(scenario: c
+target: http://127.0.0.1:{port.server}/
+load: {rate: 10, duration: 1s}
+proxies:
+  - name: partner   # {proxy.partner.url} says which
+    listen: 127.0.0.1:0
+    upstream: "127.0.0.1:{port.partner}"   # {port.nowhere}
+    toxics:
+      - {name: fail, type: http_abort, attributes: {status: 503, body: "busy #1 {port.server}"}}
+)", "c.yaml", kFixed);
+  ASSERT_TRUE(r.ok()) << errorsOf(r);
+  EXPECT_EQ(r.spec.port_names, (std::vector<std::string>{"partner", "server"}));
+  PlaceholderValues values = kFixed;
+  values["port.partner"] = "40001";
+  values["port.server"] = "40002";
+  auto proxies = resolveProxies(r.spec, values);
+  ASSERT_TRUE(proxies.ok()) << proxies.error().message;
+  EXPECT_EQ(proxies->proxies.at(0).upstream, "127.0.0.1:40001");
+  EXPECT_EQ(proxies->proxies.at(0).toxics.at(0).text("body"), "busy #1 40002");
+}
+
 TEST(ScenarioParser, ErrorsInsideProxiesPointAtTheScenarioFile) {
   std::string text = withoutRecovery();
   text.replace(text.find("latency: 500"), 12, "latency: -5");
@@ -118,6 +142,21 @@ start:
 TEST(ScenarioParser, LoadThatSendsNothingIsAnError) {
   auto r = parseScenarioText("scenario: x\ntarget: http://127.0.0.1:1/\nload: {rate: 1, duration: 500ms}\n", "n.yaml", kFixed);
   EXPECT_NE(errorsOf(r).find("sends nothing"), std::string::npos) << errorsOf(r);
+}
+
+TEST(ScenarioParser, PartnerLoadIsABooleanOnARate) {
+  const std::string head = "scenario: x\ntarget: http://127.0.0.1:1/\nload: {rate: 10, duration: 1s}\nobserve:\n";
+  auto ok = parseScenarioText(head + "  - {name: p, url: 'http://127.0.0.1:1/metrics', metric: m, kind: rate, partner_load: true}\n",
+                              "p.yaml", kFixed);
+  ASSERT_TRUE(ok.ok()) << errorsOf(ok);
+  EXPECT_TRUE(ok.spec.observe.at(0).partner_load);
+  auto gauge = parseScenarioText(head + "  - {name: p, url: 'http://127.0.0.1:1/metrics', metric: m, partner_load: true}\n",
+                                 "p.yaml", kFixed);
+  EXPECT_NE(errorsOf(gauge).find("p.yaml:5:"), std::string::npos) << errorsOf(gauge);
+  EXPECT_NE(errorsOf(gauge).find("needs kind: rate"), std::string::npos) << errorsOf(gauge);
+  auto word = parseScenarioText(head + "  - {name: p, url: 'http://127.0.0.1:1/metrics', metric: m, kind: rate, partner_load: yes}\n",
+                                "p.yaml", kFixed);
+  EXPECT_NE(errorsOf(word).find("'yes' is not true or false"), std::string::npos) << errorsOf(word);
 }
 
 TEST(ScenarioParser, UnquotedBraceGivesASyntaxErrorWithAHint) {

@@ -13,6 +13,7 @@
 
 #include "faultline/testing/api.hpp"
 #include "faultline/testing/child_process.hpp"
+#include "faultline/testing/events.hpp"
 #include "faultline/testing/scopes.hpp"
 #include "faultline/testing/toxics.hpp"
 
@@ -74,6 +75,9 @@ class Proxy {
   }
   void setEnabled(bool enabled) const { api_->call("POST", path(), nlohmann::json{{"enabled", enabled}}); }
 
+  // This proxy's events from now on (GET /events?proxy=NAME): waitFor("connection_closed").
+  EventStream events() const { return EventStream::subscribe(api_->url(), name_); }
+
  private:
   std::string path() const { return "/proxies/" + api::encodePathSegment(name_); }
 
@@ -133,6 +137,8 @@ class Faultline {
     auto info = api_->call("GET", "/proxies/" + api::encodePathSegment(name));
     return Proxy(api_, name, info.value("listen", ""));
   }
+  // Every event from now on (GET /events, or one proxy's): see faultline/testing/events.hpp.
+  EventStream events(const std::string& proxy = "") const { return EventStream::subscribe(api_->url(), proxy); }
   // Enables every proxy and removes every toxic.
   void reset() const { api_->call("POST", "/reset"); }
 

@@ -18,7 +18,7 @@ button{background:#333;color:#eee;border:1px solid #555;padding:2px 8px;cursor:p
 input,select{background:#222;color:#eee;border:1px solid #555;padding:2px 4px}
 #error{color:#f66}#events{height:180px;overflow:auto;font-family:monospace;background:#181818;padding:4px}
 svg{background:#181818;width:100%;height:120px}.off{color:#f66}.on{color:#6f6}
-fieldset{border:1px solid #333;margin:6px 0}
+fieldset{border:1px solid #333;margin:6px 0}.warn{color:#fc6}.held{color:#888}
 </style></head><body>
 <header><h1>Faultline</h1><span id="status">connecting…</span><span id="error"></span></header>
 <main>
@@ -43,7 +43,7 @@ const token = new URLSearchParams(location.hash.slice(1)).get("token") || "";
 const auth = {Authorization: "Bearer " + token};
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
-let types = [], history = [], lastSent = null, lastAt = 0;
+let types = [], history = [], lastSent = null, lastAt = 0, refreshSoon = null;
 async function api(method, path, body) {
   const r = await fetch(path, {method, headers: Object.assign({"Content-Type": "application/json"}, auth),
                                  body: body === undefined ? undefined : JSON.stringify(body)});
@@ -60,6 +60,15 @@ function sentByProxy(metrics) {
   }
   return out;
 }
+// faultline_toxic_held_bytes: what each toxic holds now, both directions added ("proxy/toxic").
+function heldByToxic(metrics) {
+  const out = {};
+  for (const line of metrics.split("\n")) {
+    const m = /^faultline_toxic_held_bytes\{proxy="([^"]*)",toxic="([^"]*)"[^}]*\} (\d+)/.exec(line);
+    if (m) out[m[1] + "/" + m[2]] = (out[m[1] + "/" + m[2]] || 0) + Number(m[3]);
+  }
+  return out;
+}
 function drawChart() {
   const max = Math.max(1, ...history);
   const pts = history.map((v, i) => (i * 600 / 179).toFixed(1) + "," + (118 - v * 110 / max).toFixed(1)).join(" ");
@@ -71,16 +80,26 @@ function attrInputs() {
   $("tx-attrs").innerHTML = t ? t.attributes.map((a) => '<label>' + esc(a.name) + ' <input data-attr="' + esc(a.name) +
     '" data-kind="' + esc(a.kind) + '" value="' + esc(a.default) + '" size="6"></label>').join(" ") : "";
 }
+// Replaces a part of the page only when its content changed and the user is not in it: an edit
+// being typed (or a button being clicked) is never wiped by the once-a-second refresh.
+function render(el, html) {
+  const active = document.activeElement;
+  const typing = active && (active.tagName === "INPUT" || active.tagName === "SELECT") && el.contains(active);
+  if (el.dataset.html === html || typing) return false;
+  el.innerHTML = html;
+  el.dataset.html = html;
+  return true;
+}
 async function refresh() {
   const proxies = await api("GET", "/proxies");
-  const sent = sentByProxy(await api("GET", "/metrics"));
+  const metrics = await api("GET", "/metrics");
+  const sent = sentByProxy(metrics), held = heldByToxic(metrics);
   const now = Date.now();
   const dt = lastSent ? (now - lastAt) / 1000 : 0;
   let total = 0, rows = "", conns = "", toxics = "";
   const names = Object.keys(proxies).sort();
   const sel = $("tx-proxy"), keep = sel.value;
-  sel.innerHTML = names.map((n) => "<option>" + esc(n) + "</option>").join("");
-  if (keep) sel.value = keep;
+  if (render(sel, names.map((n) => "<option>" + esc(n) + "</option>").join("")) && keep) sel.value = keep;
   for (const name of names) {
     const p = proxies[name];
     const list = await api("GET", "/proxies/" + encodeURIComponent(name) + "/connections");
@@ -95,6 +114,7 @@ async function refresh() {
         ' toxicity <input size="4" data-tox="' + esc(name) + "/" + esc(t.name) + '" value="' + t.toxicity + '"> ' +
         Object.entries(t.attributes || {}).map(([k, v]) => esc(k) + ' <input size="6" data-tattr="' + esc(name) + "/" +
         esc(t.name) + "/" + esc(k) + '" value="' + esc(v) + '">').join(" ") +
+        ' <span class="held">held ' + (held[name + "/" + t.name] || 0) + ' B</span>' +
         ' <button data-save="' + esc(name) + "/" + esc(t.name) + '">save</button> <button data-remove="' + esc(name) + "/" +
         esc(t.name) + '">remove</button></div>';
     }
@@ -105,9 +125,9 @@ async function refresh() {
         esc(name) + "/" + c.id + '">kill</button> <button data-reset="' + esc(name) + "/" + c.id + '">reset</button></td></tr>';
     }
   }
-  $("proxies").tBodies[0].innerHTML = rows;
-  $("conns").tBodies[0].innerHTML = conns;
-  $("toxics").innerHTML = toxics || "(none)";
+  render($("proxies").tBodies[0], rows);
+  render($("conns").tBodies[0], conns);
+  render($("toxics"), toxics || "(none)");
   if (lastSent) { history.push(total); if (history.length > 180) history.shift(); drawChart(); }
   lastSent = sent; lastAt = now;
   $("status").textContent = "live, " + names.length + " proxies";
@@ -148,6 +168,38 @@ document.addEventListener("click", async (e) => {
     await refresh();
   } catch (err) { /* shown in #error */ }
 });
+// One line per event: its type, its proxy, then the fields that say what happened.
+function describe(ev) {
+  const kv = (k, v) => (v === undefined || v === null || v === "" ? "" : " " + k + "=" + v);
+  let line = ev.type + (ev.proxy ? " " + ev.proxy : "");
+  const t = ev.toxic || {};
+  switch (ev.type) {
+    case "proxy_created": case "proxy_updated":
+      line += kv("listen", (ev.proxy_config || {}).listen) + kv("upstream", (ev.proxy_config || {}).upstream) +
+        kv("enabled", (ev.proxy_config || {}).enabled); break;
+    case "toxic_added": case "toxic_updated":
+      line += kv("name", t.name) + kv("type", t.type) + kv("stream", t.stream) + kv("toxicity", t.toxicity); break;
+    case "toxic_removed": line += kv("name", ev.name) + kv("reason", ev.reason); break;
+    case "connection_opened": line += kv("conn", ev.conn) + kv("client", ev.client); break;
+    case "connection_closed":
+      line += kv("conn", ev.conn) + kv("reason", ev.reason) + kv("detail", ev.detail) +
+        (ev.bytes ? " bytes=" + ev.bytes.upstream + "/" + ev.bytes.downstream : ""); break;
+    case "rules_reloaded":
+      line += (ev.ok ? " ok" : " FAILED") + kv("via", ev.via) + kv("changed", ev.changed) + kv("error", ev.error); break;
+    case "limit_hit": line += kv("limit", ev.limit) + kv("value", ev.value); break;
+    case "fault_injected":
+      if (ev.kind === "schedule") {
+        line += " schedule " + kv("toxic", ev.toxic).trim() + (ev.active ? " on" : " off") +
+          kv("next_change_ms", ev.next_change_ms === null ? "never" : ev.next_change_ms);
+      } else {
+        line += " http" + kv("toxic", ev.toxic) + kv("conn", ev.conn) + " " + ev.method + " " + ev.path + " ->" +
+          kv("action", ev.action) + kv("status", ev.status);
+      }
+      break;
+    default: line += " " + JSON.stringify(ev);
+  }
+  return line;
+}
 async function events() {
   // EventSource cannot send headers; fetch() streams the same text/event-stream with the token.
   const r = await fetch("/events", {headers: auth});
@@ -166,9 +218,15 @@ async function events() {
       const ev = JSON.parse(data.slice(6));
       const div = document.createElement("div");
       div.className = "event";
-      div.textContent = ev.seq + " " + ev.type + " " + (ev.proxy || "") + (ev.conn ? " conn=" + ev.conn : "") +
-        (ev.reason ? " reason=" + ev.reason : "") + (ev.name ? " name=" + ev.name : "");
+      div.textContent = new Date(ev.time_ms).toISOString().slice(11, 23) + " " + ev.seq + " " + describe(ev);
+      if (ev.type === "fault_injected" || ev.type === "limit_hit" || (ev.type === "rules_reloaded" && !ev.ok)) {
+        div.className += " warn";
+      }
       $("events").prepend(div);
+      // A change shows in the tables at once, not at the next poll (at most 4 refreshes a second).
+      if (!refreshSoon && /^(proxy|toxic|connection)_/.test(ev.type)) {
+        refreshSoon = setTimeout(() => { refreshSoon = null; refresh().catch(() => {}); }, 250);
+      }
       while ($("events").children.length > 200) $("events").lastChild.remove();
     }
   }

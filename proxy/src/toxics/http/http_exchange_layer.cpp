@@ -255,7 +255,10 @@ void HttpExchangeLayer::onRequestHead(ToxicContext& ctx) {
   exchange.method = head.method;
   exchange.plan = planFor(head, ctx);
   HttpPlan& plan = exchange.plan;
-  if (!plan.applied.empty()) logFault(head, plan);
+  if (!plan.applied.empty()) {
+    logFault(head, plan);
+    if (options_.on_fault) options_.on_fault(head, plan);
+  }
 
   if (options_.client_faults && (head.header(kAbortHeader) || head.header(kDelayHeader))) {
     Chunk raw = joined(request_head_);

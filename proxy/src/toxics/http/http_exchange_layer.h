@@ -35,6 +35,8 @@ class HttpExchangeLayer {
     // Installed on a connection that already carried bytes: start framing at the next chunk.
     bool late_start = false;
     std::shared_ptr<HttpLayerStats> stats;
+    // Told of every request a toxic acted on (the session publishes fault_injected events).
+    std::function<void(const HttpHead&, const HttpPlan&)> on_fault = nullptr;
   };
 
   explicit HttpExchangeLayer(Options options);
