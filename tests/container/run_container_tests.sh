@@ -31,9 +31,11 @@ cleanup() {
   ids=$(podman ps -aq --no-trunc --filter "ancestor=$name:$version" 2>/dev/null || true)
   if [[ -n $ids ]]; then
     podman rm -f $ids >/dev/null 2>&1 || true
-    # A removed container's conmon can linger: wait for it (at most 5 s each) so none is left behind.
+    # A removed container's conmon can linger (an exec session's does): wait for it (at most 2 s
+    # each), then end what is left of this run's, by pid, so none is left behind.
     for id in $ids; do
-      for _ in $(seq 1 50); do pgrep -f "conmon .*$id" >/dev/null || break; sleep 0.1; done
+      for _ in $(seq 1 20); do pgrep -f "conmon .*-c $id" >/dev/null || break; sleep 0.1; done
+      for pid in $(pgrep -f "conmon .*-c $id" || true); do kill "$pid" 2>/dev/null || true; done
     done
   fi
   if [[ -n $service_pid ]]; then kill "$service_pid" 2>/dev/null || true; wait "$service_pid" 2>/dev/null || true; fi

@@ -44,37 +44,42 @@ async function eventually(what, check, timeoutMs = 10_000) {
   }
 }
 
-// conmon (podman's per-container monitor) may outlive a container that Testcontainers has stopped
-// and removed; one was once left behind. An exec session (container.exec) has a conmon of its
-// own started with `--exit-delay 300`: it keeps the exec's exit code for five minutes after the
-// container is gone. Stop, wait (bounded) for the monitors to go; end any that stay: the test
-// leaves no process of its own behind.
-function conmonAlive(id) {
+// conmon (podman's per-container monitor) can outlive a container Testcontainers has stopped and
+// removed: an exec session (container.exec) has a conmon of its own started with
+// `--exit-delay 300`, which keeps the exec's exit code for five minutes after the container is
+// gone. Stop, wait (bounded) for every conmon naming this container's id to exit, end the ones
+// that linger by pid (they are this test's, found by the full 64-hex id), and fail only if one
+// survives that: the test leaves no process of its own behind.
+function conmonPids(id) {
   try {
-    execFileSync("pgrep", ["-f", `conmon .*${id}`], { stdio: "ignore" });
-    return true;  // pgrep exits 0 when a process matched
+    return execFileSync("pgrep", ["-f", `conmon .*-c ${id}`], { encoding: "utf8" })
+      .split("\n").filter(Boolean).map(Number);
   } catch (_) {
-    return false;
+    return [];  // pgrep exits 1 when nothing matched
   }
 }
 
-async function stopAndReap(container, timeoutMs = 5_000) {
+async function waitGone(id, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (conmonPids(id).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return conmonPids(id);
+}
+
+async function stopAndReap(container) {
   const id = container.getId();
   await container.stop();
-  const deadline = Date.now() + timeoutMs;
-  let signalled = false;
-  while (conmonAlive(id)) {
-    if (Date.now() > deadline) assert.fail(`conmon of container ${id} still running ${timeoutMs} ms after stop`);
-    if (!signalled && Date.now() > deadline - timeoutMs / 2) {
-      try {
-        execFileSync("pkill", ["-TERM", "-f", `conmon .*${id}`], { stdio: "ignore" });
-      } catch (_) {
-        // gone meanwhile
-      }
-      signalled = true;
+  const lingering = await waitGone(id, 2_000);
+  if (lingering.length === 0) return;
+  console.log(`conmon of ${id.slice(0, 12)} outlived the container (pids ${lingering.join(" ")}): ending it`);
+  for (const pid of lingering) {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch (_) {
+      // already gone
     }
-    await new Promise((r) => setTimeout(r, 50));
   }
+  const survivors = await waitGone(id, 3_000);
+  assert.deepEqual(survivors, [], `conmon of container ${id} still running after SIGTERM`);
 }
 
 test("the image is Toxiproxy's shape: ENTRYPOINT /toxiproxy, CMD -host=0.0.0.0, non-root, EXPOSE 8474", () => {
