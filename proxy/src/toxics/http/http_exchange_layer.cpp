@@ -226,7 +226,7 @@ void HttpExchangeLayer::onRequestEnd(ToxicContext& ctx) {
 HttpPlan HttpExchangeLayer::planFor(const HttpHead& head, ToxicContext& ctx) {
   HttpPlan plan;
   for (const auto& installed : toxics_) {
-    if (installed.toxic) installed.toxic->consider(head, plan, ctx.random());
+    if (installed.toxic) installed.toxic->consider(head, plan, ctx);
   }
   if (options_.client_faults) applyClientFaults(head, plan);
   for (const auto& name : plan.applied) ++options_.stats->faults[name];

@@ -15,8 +15,10 @@ HttpToxic::HttpToxic(const ToxicSpec& spec)
                                                                     : 100) /
                                             100.0)) {}
 
-void HttpToxic::consider(const HttpHead& request, HttpPlan& plan, Random& random) const {
-  if (plan.settled() || !matcher_.matches(request) || !percentage_.roll(random)) return;
+void HttpToxic::consider(const HttpHead& request, HttpPlan& plan, ToxicContext& ctx) const {
+  if (plan.settled() || !matcher_.matches(request)) return;
+  Random& random = ctx.random();
+  if (!percentage_.roll(random)) return;
   plan.applied.push_back(name_);
   apply(plan, random);
 }

@@ -7,6 +7,7 @@
 #include "toxics/http/http_head.h"
 #include "toxics/http/http_matcher.h"
 #include "toxics/http/http_plan.h"
+#include "toxics/toxic.h"
 #include "toxics/toxic_spec.h"
 
 namespace faultline {
@@ -19,8 +20,10 @@ class HttpToxic {
   explicit HttpToxic(const ToxicSpec& spec);
   virtual ~HttpToxic() = default;
 
-  // Matches and rolls; when both say yes, adds this toxic's effect to the plan.
-  void consider(const HttpHead& request, HttpPlan& plan, Random& random) const;
+  // Matches and rolls; when both say yes, adds this toxic's effect to the plan. The connection's
+  // generator is fetched only for a request that matches (a lookup per toxic per request
+  // otherwise, the costliest part of a toxic that matches nothing).
+  void consider(const HttpHead& request, HttpPlan& plan, ToxicContext& ctx) const;
   const std::string& name() const { return name_; }
 
  protected:
