@@ -78,7 +78,7 @@ mem_slow_downloads() {
   # together on 2 cores delayed their own requests by up to 0.4 s, which the rate then counted.
   local i urls=()
   for i in $(seq "$count"); do urls+=(-o /dev/null "http://127.0.0.1:$mem_port/4m"); done
-  curl -s -Z --parallel-immediate --parallel-max "$count" -m 60 \
+  curl -s --no-progress-meter -Z --parallel-immediate --parallel-max "$count" -m 60 \
     -w '%{size_download} %{time_pretransfer} %{time_total}\n' "${urls[@]}" >"$work/slow.all" 2>>"$work/errors.log" &
   local curl_pid=$! peak=0 k
   while kill -0 "$curl_pid" 2>/dev/null; do
