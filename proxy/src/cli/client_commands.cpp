@@ -1,5 +1,7 @@
 #include "cli/client_commands.h"
 
+#include "cli/json_text.h"
+
 #include <cstdio>
 #include <sstream>
 #include <vector>
@@ -17,14 +19,6 @@ using nlohmann::json;
 int fail(const ClientOutput& output, const Error& error) {
   output.err << "faultline: " << escapeControls(error.message) << '\n';
   return 1;
-}
-
-std::string str(const json& object, const char* key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return "";
-  // Server text may hold any bytes (names, attributes): never let it drive the terminal.
-  return escapeControls(it->is_string() ? it->get<std::string>() : it->dump());
 }
 
 bool enabledOf(const json& proxy) {
@@ -48,7 +42,7 @@ void printToxics(const ClientOutput& output, const json& toxics, const char* str
   // A SCHEDULE column only when a toxic has one, so toxiproxy-cli's output stays as it was.
   bool scheduled = false;
   if (toxics.is_array()) {
-    for (const auto& toxic : toxics) scheduled = scheduled || (str(toxic, "stream") == stream && toxic.contains("schedule"));
+    for (const auto& toxic : toxics) scheduled = scheduled || (jsonText(toxic, "stream") == stream && toxic.contains("schedule"));
   }
   std::vector<std::string> headers = {"NAME", "TYPE", "TOXICITY", "ATTRIBUTES"};
   if (scheduled) headers.push_back("SCHEDULE");
@@ -56,19 +50,19 @@ void printToxics(const ClientOutput& output, const json& toxics, const char* str
   std::vector<std::vector<Table::Cell>> rows;
   if (toxics.is_array()) {
     for (const auto& toxic : toxics) {
-      if (str(toxic, "stream") != stream) continue;
+      if (jsonText(toxic, "stream") != stream) continue;
       std::vector<Table::Cell> row;
       if (output.terminal) {
-        row = {{str(toxic, "name"), p.yellow},
-               {str(toxic, "type"), ""},
+        row = {{jsonText(toxic, "name"), p.yellow},
+               {jsonText(toxic, "type"), ""},
                {formatToxicity(toxic.value("toxicity", json(1.0))), ""},
                {formatAttributes(toxic.value("attributes", json::object())), ""}};
         if (scheduled) row.push_back({formatScheduleCell(toxic), toxic.value("active", true) ? p.red : p.dim});
       } else {
         // toxiproxy-cli's non-terminal form: one toxic per line, key=value fields.
-        row = {{str(toxic, "name"), ""},
-               {"type=" + str(toxic, "type"), ""},
-               {"stream=" + str(toxic, "stream"), ""},
+        row = {{jsonText(toxic, "name"), ""},
+               {"type=" + jsonText(toxic, "type"), ""},
+               {"stream=" + jsonText(toxic, "stream"), ""},
                {"toxicity=" + formatToxicity(toxic.value("toxicity", json(1.0))), ""},
                {"attributes=" + formatAttributes(toxic.value("attributes", json::object())), ""}};
         if (scheduled) row.push_back({"schedule=" + formatScheduleCell(toxic), ""});
@@ -154,8 +148,8 @@ int listProxies(const ApiClient& api, const ClientOutput& output) {
       std::size_t toxics = toxicCount(proxy);
       std::string toxic_text = toxics == 0 && output.terminal ? "None" : std::to_string(toxics);
       table.addRow({{name, enabled ? p.green : p.red},
-                    {str(proxy, "listen"), p.blue},
-                    {str(proxy, "upstream"), p.yellow},
+                    {jsonText(proxy, "listen"), p.blue},
+                    {jsonText(proxy, "upstream"), p.yellow},
                     {enabled ? "enabled" : "disabled", ""},
                     {toxic_text, toxics > 0 ? p.red : ""}});
     }
@@ -180,13 +174,13 @@ int inspectProxy(const ApiClient& api, const ClientOutput& output, const std::st
   Palette p = output.palette();
   bool enabled = enabledOf(proxy);
   if (output.terminal) {
-    output.out << p.bold << "Name: " << p.reset << (enabled ? p.green : p.red) << str(proxy, "name") << p.reset
-               << "  " << p.bold << "Listen: " << p.reset << p.blue << str(proxy, "listen") << p.reset << "  "
-               << p.bold << "Upstream: " << p.reset << p.yellow << str(proxy, "upstream") << p.reset << "  "
+    output.out << p.bold << "Name: " << p.reset << (enabled ? p.green : p.red) << jsonText(proxy, "name") << p.reset
+               << "  " << p.bold << "Listen: " << p.reset << p.blue << jsonText(proxy, "listen") << p.reset << "  "
+               << p.bold << "Upstream: " << p.reset << p.yellow << jsonText(proxy, "upstream") << p.reset << "  "
                << (enabled ? "enabled" : "disabled") << '\n';
   } else {
-    output.out << "Name: " << str(proxy, "name") << "\tListen: " << str(proxy, "listen")
-               << "\tUpstream: " << str(proxy, "upstream") << "\t" << (enabled ? "enabled" : "disabled") << '\n';
+    output.out << "Name: " << jsonText(proxy, "name") << "\tListen: " << jsonText(proxy, "listen")
+               << "\tUpstream: " << jsonText(proxy, "upstream") << "\t" << (enabled ? "enabled" : "disabled") << '\n';
   }
   json toxics = proxy.is_object() && proxy.contains("toxics") ? proxy["toxics"] : json::array();
   printToxics(output, toxics, "upstream", "Upstream toxics:");
@@ -205,8 +199,8 @@ int createProxy(const ApiClient& api, const ClientOutput& output, const std::str
   }
   // Scripts grep for "Created new proxy" (toxiproxy-cli's words); the bound address follows
   // because a listen port of 0 is only known now.
-  output.out << "Created new proxy " << name << " listening on " << str(reply->body, "listen") << " -> "
-             << str(reply->body, "upstream") << '\n';
+  output.out << "Created new proxy " << name << " listening on " << jsonText(reply->body, "listen") << " -> "
+             << jsonText(reply->body, "upstream") << '\n';
   return 0;
 }
 
@@ -247,8 +241,8 @@ int addToxic(const ApiClient& api, const ClientOutput& output, const ToxicAddArg
     printJson(output, reply->body);
     return 0;
   }
-  output.out << "Added " << str(reply->body, "stream") << ' ' << str(reply->body, "type") << " toxic '"
-             << str(reply->body, "name") << "' on proxy '" << args.proxy << "'\n";
+  output.out << "Added " << jsonText(reply->body, "stream") << ' ' << jsonText(reply->body, "type") << " toxic '"
+             << jsonText(reply->body, "name") << "' on proxy '" << args.proxy << "'\n";
   return 0;
 }
 
@@ -298,7 +292,7 @@ int reloadRules(const ApiClient& api, const ClientOutput& output) {
   std::size_t proxies = status.is_object() && status.contains("proxies") && status["proxies"].is_array()
                             ? status["proxies"].size()
                             : 0;
-  output.out << "Reloaded rules from " << str(status, "file") << " (" << proxies << " proxies)\n";
+  output.out << "Reloaded rules from " << jsonText(status, "file") << " (" << proxies << " proxies)\n";
   return 0;
 }
 
@@ -312,18 +306,18 @@ int showRules(const ApiClient& api, const ClientOutput& output) {
   const json& status = reply->body;
   Palette p = output.palette();
   json reloads = status.is_object() && status.contains("reloads") ? status["reloads"] : json::object();
-  std::string last_error = str(status, "last_error");
+  std::string last_error = jsonText(status, "last_error");
   Table table({"FIELD", "VALUE"});
-  table.addRow({{"file", ""}, {str(status, "file"), ""}});
-  table.addRow({{"content_hash", ""}, {str(status, "content_hash"), ""}});
-  table.addRow({{"loaded_at", ""}, {str(status, "loaded_at"), ""}});
-  table.addRow({{"reloads_ok", ""}, {str(reloads, "ok"), p.green}});
-  table.addRow({{"reloads_error", ""}, {str(reloads, "error"), ""}});
+  table.addRow({{"file", ""}, {jsonText(status, "file"), ""}});
+  table.addRow({{"content_hash", ""}, {jsonText(status, "content_hash"), ""}});
+  table.addRow({{"loaded_at", ""}, {jsonText(status, "loaded_at"), ""}});
+  table.addRow({{"reloads_ok", ""}, {jsonText(reloads, "ok"), p.green}});
+  table.addRow({{"reloads_error", ""}, {jsonText(reloads, "error"), ""}});
   table.addRow({{"last_error", ""}, {last_error.empty() ? "none" : last_error, last_error.empty() ? "" : p.red}});
   std::string proxies;
   if (status.is_object() && status.contains("proxies") && status["proxies"].is_array()) {
     for (const auto& proxy : status["proxies"]) {
-      std::string name = proxy.is_string() ? proxy.get<std::string>() : str(proxy, "name");
+      std::string name = proxy.is_string() ? proxy.get<std::string>() : jsonText(proxy, "name");
       proxies += (proxies.empty() ? "" : " ") + name;
     }
   }

@@ -1,5 +1,7 @@
 #include "cli/connections_commands.h"
 
+#include "cli/json_text.h"
+
 #include <string>
 
 #include "core/text_escape.h"
@@ -10,14 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string text(const json& object, const char* key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return "";
-  // Server text may hold any bytes (names, attributes): never let it drive the terminal.
-  return escapeControls(it->is_string() ? it->get<std::string>() : it->dump());
-}
-
 // "lat:down:yes,cut:up:no": which toxics rolled in on this connection.
 std::string toxicsCell(const json& connection) {
   std::string out;
@@ -25,7 +19,7 @@ std::string toxicsCell(const json& connection) {
   if (it == connection.end() || !it->is_array()) return out;
   for (const auto& toxic : *it) {
     if (!out.empty()) out += ',';
-    out += text(toxic, "name") + (toxic.value("applied", false) ? "" : "(skipped)");
+    out += jsonText(toxic, "name") + (toxic.value("applied", false) ? "" : "(skipped)");
   }
   return out;
 }
@@ -47,13 +41,13 @@ int listConnections(const ApiClient& api, const ClientOutput& output, const std:
   if (reply->body.is_array()) {
     for (const auto& c : reply->body) {
       const json bytes = c.value("bytes", json::object());
-      table.addRow({{text(c, "id"), p.bold},
-                    {text(c, "client"), p.blue},
-                    {text(c, "upstream"), p.yellow},
-                    {text(c, "state"), ""},
-                    {text(bytes, "upstream"), ""},
-                    {text(bytes, "downstream"), ""},
-                    {text(c, "opened_at"), p.dim},
+      table.addRow({{jsonText(c, "id"), p.bold},
+                    {jsonText(c, "client"), p.blue},
+                    {jsonText(c, "upstream"), p.yellow},
+                    {jsonText(c, "state"), ""},
+                    {jsonText(bytes, "upstream"), ""},
+                    {jsonText(bytes, "downstream"), ""},
+                    {jsonText(c, "opened_at"), p.dim},
                     {toxicsCell(c), p.red}});
     }
   }

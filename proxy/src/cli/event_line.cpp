@@ -1,26 +1,21 @@
 #include "cli/event_line.h"
 
+#include "cli/json_text.h"
+
 namespace faultline {
 
 namespace {
 
 using nlohmann::json;
 
-std::string field(const json& object, const char* key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
 // " key=value", or nothing for a missing or empty field.
 std::string kv(const json& object, const char* key, const char* label = nullptr) {
-  const std::string value = field(object, key);
+  const std::string value = jsonText(object, key);
   return value.empty() ? "" : " " + std::string(label != nullptr ? label : key) + "=" + value;
 }
 
 std::string details(const json& e) {
-  const std::string type = field(e, "type");
+  const std::string type = jsonText(e, "type");
   if (type == "proxy_created" || type == "proxy_updated") {
     const json config = e.value("proxy_config", json::object());
     return kv(config, "listen") + kv(config, "upstream") + kv(config, "enabled");
@@ -38,13 +33,13 @@ std::string details(const json& e) {
   if (type == "rules_reloaded") {
     return std::string(e.value("ok", false) ? " ok" : " FAILED") + kv(e, "via") + kv(e, "changed") + kv(e, "error");
   }
-  if (type == "fault_injected" && field(e, "kind") == "schedule") {
-    const std::string next = field(e, "next_change_ms");
+  if (type == "fault_injected" && jsonText(e, "kind") == "schedule") {
+    const std::string next = jsonText(e, "next_change_ms");
     return " schedule" + kv(e, "toxic") + (e.value("active", false) ? " on" : " off") +
            " next_change_ms=" + (next.empty() ? "never" : next);
   }
   if (type == "fault_injected") {
-    return " http" + kv(e, "toxic") + kv(e, "conn") + " " + field(e, "method") + " " + field(e, "path") + " ->" +
+    return " http" + kv(e, "toxic") + kv(e, "conn") + " " + jsonText(e, "method") + " " + jsonText(e, "path") + " ->" +
            kv(e, "action") + kv(e, "status") + kv(e, "delay_ms") + kv(e, "cut_at");
   }
   // toxic_removed, limit_hit and anything newer: the usual suspects.
@@ -54,8 +49,8 @@ std::string details(const json& e) {
 }  // namespace
 
 std::string eventLine(const json& event) {
-  const std::string proxy = field(event, "proxy");  // none for a whole rules file
-  return field(event, "seq") + "  " + field(event, "type") + "  " + (proxy.empty() ? "-" : proxy) + details(event);
+  const std::string proxy = jsonText(event, "proxy");  // none for a whole rules file
+  return jsonText(event, "seq") + "  " + jsonText(event, "type") + "  " + (proxy.empty() ? "-" : proxy) + details(event);
 }
 
 }  // namespace faultline

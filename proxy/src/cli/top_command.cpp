@@ -1,4 +1,6 @@
 #include "cli/top_command.h"
+
+#include "cli/json_text.h"
 #include "cli/event_line.h"
 
 #include <poll.h>
@@ -57,14 +59,6 @@ std::string rate(double bytes_per_second) {
   return buf;
 }
 
-std::string text(const json& object, const char* key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return "";
-  // Server text may hold any bytes (names, attributes): never let it drive the terminal.
-  return escapeControls(it->is_string() ? it->get<std::string>() : it->dump());
-}
-
 // One frame from the API: returns false (with the message printed) when the server is unreachable.
 bool drawFrame(const ApiClient& api, const ClientOutput& output, const Sample& before, const Sample& after) {
   auto proxies = api.get("/proxies");
@@ -83,9 +77,9 @@ bool drawFrame(const ApiClient& api, const ClientOutput& output, const Sample& b
     std::string toxics;
     for (const auto& toxic : proxy.value("toxics", json::array())) {
       if (!toxics.empty()) toxics += ',';
-      toxics += text(toxic, "name") + "(" + text(toxic, "type") + ")";
+      toxics += jsonText(toxic, "name") + "(" + jsonText(toxic, "type") + ")";
       // What the toxic holds right now (faultline_toxic_held_bytes), when it holds anything.
-      if (auto it = after.held.find({name, text(toxic, "name")}); it != after.held.end() && it->second > 0) {
+      if (auto it = after.held.find({name, jsonText(toxic, "name")}); it != after.held.end() && it->second > 0) {
         toxics += " held " + std::to_string(it->second) + " B";
       }
     }
@@ -93,8 +87,8 @@ bool drawFrame(const ApiClient& api, const ClientOutput& output, const Sample& b
     const uint64_t now = after.sent.count(name) ? after.sent.at(name) : was;
     const bool enabled = proxy.value("enabled", false);
     table.addRow({{name, enabled ? p.green : p.red},
-                  {text(proxy, "listen"), p.blue},
-                  {text(proxy, "upstream"), p.yellow},
+                  {jsonText(proxy, "listen"), p.blue},
+                  {jsonText(proxy, "upstream"), p.yellow},
                   {enabled ? "enabled" : "disabled", ""},
                   {std::to_string(connections.size()), ""},
                   {rate(static_cast<double>(now >= was ? now - was : 0) / seconds), ""},
@@ -104,10 +98,10 @@ bool drawFrame(const ApiClient& api, const ClientOutput& output, const Sample& b
       std::string rolled;
       for (const auto& d : c.value("toxics", json::array())) {
         if (!rolled.empty()) rolled += ',';
-        rolled += text(d, "name") + (d.value("applied", false) ? "" : "(skipped)");
+        rolled += jsonText(d, "name") + (d.value("applied", false) ? "" : "(skipped)");
       }
-      conns.addRow({{name, ""}, {text(c, "id"), ""}, {text(c, "client"), p.blue}, {text(c, "state"), ""},
-                    {text(bytes, "upstream"), ""}, {text(bytes, "downstream"), ""}, {rolled.empty() ? "-" : rolled, ""}});
+      conns.addRow({{name, ""}, {jsonText(c, "id"), ""}, {jsonText(c, "client"), p.blue}, {jsonText(c, "state"), ""},
+                    {jsonText(bytes, "upstream"), ""}, {jsonText(bytes, "downstream"), ""}, {rolled.empty() ? "-" : rolled, ""}});
     }
   }
   table.print(output.out, true, p);

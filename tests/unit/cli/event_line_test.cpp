@@ -16,6 +16,16 @@ TEST(EventLine, HttpFaultShowsToxicRequestAndAction) {
   EXPECT_EQ(eventLine(e), "4  fault_injected  shop http toxic=boom conn=1 GET /pay -> action=answer status=503");
 }
 
+// A request path is the client's to choose: an escape sequence in it must not reach the terminal.
+TEST(EventLine, ControlBytesFromTheWireAreEscaped) {
+  json e = {{"seq", 5}, {"type", "fault_injected"}, {"proxy", "shop"}, {"kind", "http"}, {"toxic", "boom"},
+            {"method", "GET"}, {"path", "/\x1b[2J\nforged"}, {"action", "answer"}};
+  const std::string line = eventLine(e);
+  EXPECT_EQ(line.find('\x1b'), std::string::npos) << line;
+  EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+  EXPECT_NE(line.find("\\x1b[2J\\nforged"), std::string::npos) << line;
+}
+
 TEST(EventLine, ScheduleChangeShowsOnOffAndNextChange) {
   json on = json::parse(R"({"seq":9,"type":"fault_injected","proxy":"shop","kind":"schedule","toxic":"w",
                             "active":true,"next_change_ms":497})");
