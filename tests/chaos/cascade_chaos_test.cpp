@@ -12,13 +12,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// A labelled Prometheus sample, e.g. sample(text, "demo_requests_in_flight{path=\"/unprotected\"}").
-std::optional<double> sample(const std::string& text, const std::string& series) {
-  const auto pos = text.find("\n" + series + " ");
-  if (pos == std::string::npos) return std::nullopt;
-  return std::stod(text.substr(pos + series.size() + 2));
-}
-
 class Cascade : public ::testing::Test {
  protected:
   static ft::ChildProcess tier(const std::string& name, const std::string& partner_url, const std::string& deadline) {
@@ -68,8 +61,8 @@ TEST_F(Cascade, UnprotectedChainHoldsAWaitingRequestInEveryTier) {
   // The client gave up; the request still waits in the edge AND in the middle.
   for (auto [name, port] : {std::pair{"edge", edge_port_}, std::pair{"middle", middle_port_}}) {
     const std::string m = metricsOf(port);
-    EXPECT_GE(sample(m, "demo_requests_in_flight{path=\"/unprotected\"}").value_or(0), 1) << name << ":\n" << m;
-    EXPECT_GE(sample(m, "demo_partner_in_flight").value_or(0), 1) << name;
+    EXPECT_GE(metricValue(m, "demo_requests_in_flight{path=\"/unprotected\"}").value_or(0), 1) << name << ":\n" << m;
+    EXPECT_GE(metricValue(m, "demo_partner_in_flight").value_or(0), 1) << name;
   }
 }
 
@@ -83,11 +76,11 @@ TEST_F(Cascade, ProtectedChainStopsTheFaultAtTheFirstTierWithADeadline) {
   EXPECT_LT(r.elapsed, milliseconds(500) + kDeadlineMargin);
   const std::string middle = metricsOf(middle_port_);
   const std::string edge = metricsOf(edge_port_);
-  EXPECT_GE(sample(middle, "demo_requests_total{path=\"/protected\",outcome=\"degraded\"}").value_or(0), 1) << middle;
+  EXPECT_GE(metricValue(middle, "demo_requests_total{path=\"/protected\",outcome=\"degraded\"}").value_or(0), 1) << middle;
   // The edge got a quick 200 from middle: its partner call succeeded, nothing waits there.
-  EXPECT_GE(sample(edge, "demo_partner_attempts_total{path=\"/protected\",result=\"200\"}").value_or(0), 1) << edge;
-  EXPECT_EQ(sample(edge, "demo_requests_in_flight{path=\"/protected\"}").value_or(-1), 0) << edge;
-  EXPECT_EQ(sample(middle, "demo_requests_in_flight{path=\"/protected\"}").value_or(-1), 0) << middle;
+  EXPECT_GE(metricValue(edge, "demo_partner_attempts_total{path=\"/protected\",result=\"200\"}").value_or(0), 1) << edge;
+  EXPECT_EQ(metricValue(edge, "demo_requests_in_flight{path=\"/protected\"}").value_or(-1), 0) << edge;
+  EXPECT_EQ(metricValue(middle, "demo_requests_in_flight{path=\"/protected\"}").value_or(-1), 0) << middle;
 }
 
 }  // namespace

@@ -16,12 +16,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-std::optional<double> sample(const std::string& text, const std::string& series) {
-  const auto pos = text.find("\n" + series + " ");
-  if (pos == std::string::npos) return std::nullopt;
-  return std::stod(text.substr(pos + series.size() + 2));
-}
-
 std::string metricsOf(uint16_t port) {
   auto m = get("127.0.0.1", port, "/metrics", milliseconds(5'000));
   return m.response.ok() ? m.response->body : "";
@@ -58,15 +52,15 @@ TEST(DemoPaths, NaiveRetryMakesThePartnerSeeEveryAttemptWhileProtectedStopsAtIts
   EXPECT_EQ(naive.response->status, 504);
   EXPECT_EQ(naive.response->header("X-Attempts"), "5");
   ASSERT_TRUE(eventually(milliseconds(5'000), [&] {
-    return sample(metricsOf(stack.partner_port), "demo_partner_requests_received_total").value_or(0) >= 5;
+    return metricValue(metricsOf(stack.partner_port), "demo_partner_requests_received_total").value_or(0) >= 5;
   })) << metricsOf(stack.partner_port);
   // /protected with a zero budget: one attempt, then the fallback; the partner sees one more.
   auto protected_call = get("127.0.0.1", stack.server_port, "/protected");
   ASSERT_TRUE(protected_call.response.ok());
   EXPECT_EQ(protected_call.response->header("X-Degraded"), "true");
   std::this_thread::sleep_for(milliseconds(300));
-  EXPECT_EQ(sample(metricsOf(stack.partner_port), "demo_partner_requests_received_total").value_or(0), 6);
-  EXPECT_EQ(sample(metricsOf(stack.server_port), "demo_retries_total{path=\"/naive-retry\",reason=\"timeout\"}"), 4);
+  EXPECT_EQ(metricValue(metricsOf(stack.partner_port), "demo_partner_requests_received_total").value_or(0), 6);
+  EXPECT_EQ(metricValue(metricsOf(stack.server_port), "demo_retries_total{path=\"/naive-retry\",reason=\"timeout\"}"), 4);
 }
 
 TEST(DemoPaths, LimitedAnswers429WithRetryAfterBeyondItsTokenBucket) {
@@ -81,7 +75,7 @@ TEST(DemoPaths, LimitedAnswers429WithRetryAfterBeyondItsTokenBucket) {
   const int retry_after = std::stoi(second.response->header("Retry-After"));
   EXPECT_GE(retry_after, 1);
   EXPECT_LE(retry_after, 2);  // one token every 2 s
-  EXPECT_EQ(sample(metricsOf(stack.server_port), "demo_requests_total{path=\"/limited\",outcome=\"shed\"}"), 1);
+  EXPECT_EQ(metricValue(metricsOf(stack.server_port), "demo_requests_total{path=\"/limited\",outcome=\"shed\"}"), 1);
 }
 
 TEST(DemoPaths, ProtectedWaitsOutRetryAfterWithinItsDeadlineThenFallsBack) {
@@ -97,8 +91,8 @@ TEST(DemoPaths, ProtectedWaitsOutRetryAfterWithinItsDeadlineThenFallsBack) {
   EXPECT_GE(r.elapsed, milliseconds(1000));
   EXPECT_LT(r.elapsed, milliseconds(1800) + kDeadlineMargin);
   const std::string m = metricsOf(stack.server_port);
-  EXPECT_EQ(sample(m, "demo_retries_total{path=\"/protected\",reason=\"retry_after\"}"), 1) << m;
-  EXPECT_EQ(sample(m, "demo_partner_attempts_total{path=\"/protected\",result=\"429\"}"), 2) << m;
+  EXPECT_EQ(metricValue(m, "demo_retries_total{path=\"/protected\",reason=\"retry_after\"}"), 1) << m;
+  EXPECT_EQ(metricValue(m, "demo_partner_attempts_total{path=\"/protected\",result=\"429\"}"), 2) << m;
 }
 
 TEST(DemoPaths, MemoryWatchdogLogsTheReadingThatTrippedItAndExits3) {

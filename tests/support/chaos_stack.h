@@ -50,7 +50,8 @@ inline uint16_t portOf(const std::string& address) {
   return static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
 }
 
-// A Prometheus sample without labels, e.g. "demo_circuit_breaker_state"; nullopt when absent.
+// A Prometheus sample, with its labels if it has any: "demo_circuit_breaker_state",
+// "demo_requests_in_flight{path=\"/unprotected\"}"; nullopt when absent.
 inline std::optional<double> metricValue(const std::string& text, const std::string& name) {
   std::size_t pos = 0;
   while ((pos = text.find(name + " ", pos)) != std::string::npos) {

@@ -1,12 +1,12 @@
 // GET /proxies/{p}/connections and DELETE /proxies/{p}/connections/{id} (issue 15).
 #include <charconv>
-#include <cstdio>
-#include <ctime>
 #include <string>
 
 #include "control/control_router.h"
 #include "control/json_mapping.h"
 #include "core/clock.h"  // proxy_registry.h uses Millis
+#include "core/utc_time.h"
+#include "http/http_wire.h"
 #include "proxy/proxy_registry.h"
 
 namespace faultline {
@@ -15,31 +15,6 @@ namespace {
 
 HttpResponse jsonOk(int status, const OrderedJson& body) {
   return HttpResponse::json(status, body.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
-}
-
-// "mode=reset&x=1" -> "reset"; empty when the key is absent.
-std::string queryValue(const std::string& query, std::string_view key) {
-  std::string_view rest = query;
-  while (!rest.empty()) {
-    auto amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    auto eq = pair.find('=');
-    if (pair.substr(0, eq) == key) return eq == std::string_view::npos ? std::string() : std::string(pair.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    rest.remove_prefix(amp + 1);
-  }
-  return {};
-}
-
-// RFC 3339 UTC with milliseconds: "2026-12-01T11:50:35.123Z".
-std::string formatUtcMillis(int64_t ms) {
-  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[96];  // room for any int the compiler imagines
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
 }
 
 OrderedJson connectionToJson(const ConnectionInfo& info) {
@@ -76,7 +51,7 @@ HttpResponse ControlRouter::listConnections(const std::string& proxy) const {
 
 HttpResponse ControlRouter::killConnection(const std::string& proxy, const std::string& id,
                                            const HttpRequest& request) {
-  std::string mode = queryValue(request.query, "mode");
+  std::string mode = queryParam(request.query, "mode").value_or("");
   if (mode.empty()) mode = "close";
   if (mode != "close" && mode != "reset") {
     return errorResponse(400, "bad mode '" + mode + "' for DELETE /proxies/" + proxy + "/connections/" + id +

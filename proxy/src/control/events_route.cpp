@@ -15,23 +15,6 @@ namespace faultline {
 
 namespace {
 
-std::string queryParam(const std::string& query, std::string_view key) {
-  std::string_view rest = query;
-  while (!rest.empty()) {
-    auto amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    auto eq = pair.find('=');
-    if (pair.substr(0, eq) == key) {
-      if (eq == std::string_view::npos) return "1";
-      auto decoded = percentDecode(pair.substr(eq + 1));
-      return decoded ? *decoded : std::string(pair.substr(eq + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    rest.remove_prefix(amp + 1);
-  }
-  return {};
-}
-
 struct Subscriber {
   HttpEventStream stream;
   std::string proxy;  // filter; "" = every event
@@ -59,8 +42,8 @@ void serveEvents(ControlRouter& router, const HttpRequest& request, HttpResponde
     return;
   }
   EventBus& bus = router.registry().events();
-  const std::string proxy = queryParam(request.query, "proxy");
-  if (queryParam(request.query, "recent") == "1") {
+  const std::string proxy = queryParam(request.query, "proxy").value_or("");
+  if (const auto recent = queryParam(request.query, "recent"); recent && (recent->empty() || *recent == "1")) {
     std::string body = "[";
     for (const auto& event : bus.recent()) {
       if (!proxy.empty() && event.proxy != proxy) continue;

@@ -10,15 +10,6 @@ namespace faultline {
 
 namespace {
 
-const char* cutModeName(HttpCutMode mode) {
-  switch (mode) {
-    case HttpCutMode::kReset: return "reset";
-    case HttpCutMode::kClose: return "close";
-    case HttpCutMode::kHang: return "hang";
-  }
-  return "reset";
-}
-
 const char* cutPointName(HttpCutPoint when) {
   switch (when) {
     case HttpCutPoint::kRequest: return "request";

@@ -1,6 +1,7 @@
 #include "http/http_wire.h"
 
 #include <string>
+#include <utility>
 
 namespace faultline {
 
@@ -100,6 +101,23 @@ std::optional<std::string> percentDecode(std::string_view text) {
     i += 2;
   }
   return out;
+}
+
+std::optional<std::string> queryParam(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) == key) {
+      if (eq == std::string_view::npos) return std::string();
+      const std::string_view raw = pair.substr(eq + 1);
+      auto decoded = percentDecode(raw);
+      return decoded ? std::move(*decoded) : std::string(raw);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
 }
 
 }  // namespace faultline

@@ -22,4 +22,8 @@ std::string serializeRequest(const HttpRequest& request, const std::string& host
 // nullopt when a '%' is not followed by two hex digits.
 std::optional<std::string> percentDecode(std::string_view text);
 
+// The value of `key` in a query string ("mode=reset&x=1" -> "reset"), percent-decoded (kept as
+// it came when an escape is malformed); "" for a key given without a value; nullopt when absent.
+std::optional<std::string> queryParam(std::string_view query, std::string_view key);
+
 }  // namespace faultline

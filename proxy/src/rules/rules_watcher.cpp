@@ -4,9 +4,9 @@
 #include <uv.h>
 
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 
+#include "core/utc_time.h"
 #include "events/event_bus.h"
 #include "net/uv_error.h"
 #include "rules/rules_loader.h"
@@ -19,17 +19,6 @@ namespace {
 std::shared_ptr<spdlog::logger> rulesLog() {
   auto logger = spdlog::get("rules");
   return logger ? logger : spdlog::default_logger();
-}
-
-std::string isoTime(std::chrono::system_clock::time_point t) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
 }
 
 }  // namespace
@@ -255,7 +244,7 @@ nlohmann::json RulesWatcher::status() const {
   nlohmann::json out;
   out["file"] = path_;
   out["content_hash"] = loaded_ ? nlohmann::json(applied_.content_hash) : nlohmann::json(nullptr);
-  out["loaded_at"] = loaded_at_ ? nlohmann::json(isoTime(*loaded_at_)) : nlohmann::json(nullptr);
+  out["loaded_at"] = loaded_at_ ? nlohmann::json(formatUtcMillis(std::chrono::duration_cast<std::chrono::milliseconds>(loaded_at_->time_since_epoch()).count())) : nlohmann::json(nullptr);
   out["last_error"] = last_error_ ? nlohmann::json(*last_error_) : nlohmann::json(nullptr);
   out["file_missing"] = missing_;
   out["reloads"] = {{"ok", reloads_ok_}, {"error", reloads_error_}};

@@ -5,22 +5,6 @@
 
 namespace faultline {
 
-const char* cutModeName(CutMode mode) {
-  switch (mode) {
-    case CutMode::kReset: return "reset";
-    case CutMode::kClose: return "close";
-    case CutMode::kHang: return "hang";
-  }
-  return "reset";
-}
-
-std::optional<CutMode> parseCutMode(std::string_view text) {
-  for (auto mode : {CutMode::kReset, CutMode::kClose, CutMode::kHang}) {
-    if (text == cutModeName(mode)) return mode;
-  }
-  return std::nullopt;
-}
-
 CutToxic::CutToxic(Params params) : params_(params) {}
 
 std::unique_ptr<Toxic> CutToxic::create(const ToxicSpec& spec) {

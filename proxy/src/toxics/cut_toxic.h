@@ -6,20 +6,13 @@
 #include <optional>
 #include <string_view>
 
+#include "toxics/cut_mode.h"
 #include "toxics/held_queue.h"
 #include "toxics/toxic.h"
 #include "toxics/toxic_spec.h"
 
 namespace faultline {
 
-enum class CutMode {
-  kReset,  // RST towards both peers
-  kClose,  // FIN towards both peers once what passed before the cut is written
-  kHang,   // nothing moves any more, both sockets stay open: an unplugged cable
-};
-
-const char* cutModeName(CutMode mode);
-std::optional<CutMode> parseCutMode(std::string_view text);
 
 // Ends a connection while data flows: after_ms after the connection opened (also when the
 // toxic is added to a live connection; a moment already past cuts at once) or once after_bytes

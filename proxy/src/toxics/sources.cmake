@@ -15,6 +15,7 @@ target_sources(faultline_proxy PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/limit_data_toxic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/noop_toxic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/toxic_chain.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cut_mode.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cut_toxic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tcp_loss_toxic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/corrupt_toxic.cpp

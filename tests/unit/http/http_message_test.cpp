@@ -76,5 +76,15 @@ TEST(HttpWire, PercentDecodeRejectsTruncatedEscapes) {
   EXPECT_FALSE(percentDecode("%"));
 }
 
+TEST(QueryParam, FindsDecodesAndTellsAbsentFromEmpty) {
+  EXPECT_EQ(queryParam("mode=reset&x=1", "mode"), "reset");
+  EXPECT_EQ(queryParam("x=1&mode=reset", "mode"), "reset");
+  EXPECT_EQ(queryParam("proxy=a%2Fb", "proxy"), "a/b");
+  EXPECT_EQ(queryParam("proxy=50%", "proxy"), "50%");  // a malformed escape is kept as it came
+  EXPECT_EQ(queryParam("recent&x=1", "recent"), "");
+  EXPECT_EQ(queryParam("modes=reset", "mode"), std::nullopt);
+  EXPECT_EQ(queryParam("", "mode"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace faultline

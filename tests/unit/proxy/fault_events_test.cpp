@@ -30,7 +30,7 @@ TEST(FaultEvents, EachAppliedToxicGetsOneEventSayingWhatItDid) {
   HttpPlan plan;
   plan.request_delay = Millis(250);
   plan.request_delay_toxic = "slow";
-  plan.cut = HttpPlan::Cut{HttpCutPoint::kBody, HttpCutMode::kClose, 10, "cutter"};
+  plan.cut = HttpPlan::Cut{HttpCutPoint::kBody, CutMode::kClose, 10, "cutter"};
   plan.rewrite = HttpPlan::Rewrite{502, std::nullopt, "bad_gateway"};
   plan.applied = {"slow", "cutter", "bad_gateway"};
   publishHttpFaults(bus, "shop", 7, head, plan);

@@ -282,10 +282,10 @@ void HttpExchangeLayer::onRequestHead(ToxicContext& ctx) {
   if (plan.cut && plan.cut->when == HttpCutPoint::kRequest) {
     request_head_.clear();
     request_body_ = BodyMode::kSwallow;
-    if (plan.cut->mode == HttpCutMode::kHang) {
+    if (plan.cut->mode == CutMode::kHang) {
       exchange.hang = true;
       exchanges_.push_back(std::move(exchange));
-      request_gate_.pushCut(HttpCutMode::kHang, ctx);
+      request_gate_.pushCut(CutMode::kHang, ctx);
       emitSynthetic();
       return;
     }

@@ -14,7 +14,7 @@ void HttpExchangeLayer::emitSynthetic() {
     Exchange& front = exchanges_.front();
     if (front.hang) {
       hung_ = true;
-      response_gate_.pushCut(HttpCutMode::kHang, *down_);
+      response_gate_.pushCut(CutMode::kHang, *down_);
       return;
     }
     if (!front.synthetic) return;
@@ -23,7 +23,7 @@ void HttpExchangeLayer::emitSynthetic() {
     exchanges_.pop_front();
     response_gate_.push(std::move(answer), down_->now(), "", *down_);
     if (close_after) {
-      response_gate_.pushCut(HttpCutMode::kClose, *down_);
+      response_gate_.pushCut(CutMode::kClose, *down_);
       return;
     }
   }
@@ -105,7 +105,7 @@ void HttpExchangeLayer::routeResponse(Chunk part, ToxicContext& ctx) {
       if (response_budget_ == 0) {
         response_body_ = BodyMode::kSwallow;
         response_gate_.pushCut(response_cut_.mode, ctx);
-        if (response_cut_.mode == HttpCutMode::kHang) hung_ = true;
+        if (response_cut_.mode == CutMode::kHang) hung_ = true;
       }
       break;
     }
@@ -155,7 +155,7 @@ void HttpExchangeLayer::onResponseHead(ToxicContext& ctx) {
   if (plan.cut && plan.cut->when == HttpCutPoint::kHeaders) {
     response_body_ = BodyMode::kSwallow;
     response_gate_.pushCut(plan.cut->mode, ctx);
-    if (plan.cut->mode == HttpCutMode::kHang) hung_ = true;
+    if (plan.cut->mode == CutMode::kHang) hung_ = true;
   } else if (plan.cut && plan.cut->when == HttpCutPoint::kBody) {
     response_cut_ = *plan.cut;
     response_budget_ = plan.cut->body_bytes;
@@ -163,7 +163,7 @@ void HttpExchangeLayer::onResponseHead(ToxicContext& ctx) {
     if (response_budget_ == 0) {
       response_body_ = BodyMode::kSwallow;
       response_gate_.pushCut(plan.cut->mode, ctx);
-      if (plan.cut->mode == HttpCutMode::kHang) hung_ = true;
+      if (plan.cut->mode == CutMode::kHang) hung_ = true;
     }
   }
 }

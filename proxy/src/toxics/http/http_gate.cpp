@@ -13,7 +13,7 @@ void HttpGate::push(Chunk chunk, TimePoint release_at, const std::string& toxic,
   pump(ctx);
 }
 
-void HttpGate::pushCut(HttpCutMode mode, ToxicContext& ctx) {
+void HttpGate::pushCut(CutMode mode, ToxicContext& ctx) {
   if (hung_) return;
   queue_.push_back({Chunk{}, ctx.now(), "", mode});
   pump(ctx);
@@ -40,13 +40,13 @@ void HttpGate::pump(ToxicContext& ctx) {
     queue_.pop_front();
     if (entry.cut) {
       bytes_ = 0;
-      if (*entry.cut == HttpCutMode::kHang) {
+      if (*entry.cut == CutMode::kHang) {
         hung_ = true;
         queue_.clear();
         return;
       }
       queue_.clear();
-      ctx.closeLink(*entry.cut == HttpCutMode::kReset ? CloseMode::kReset : CloseMode::kGraceful);
+      ctx.closeLink(*entry.cut == CutMode::kReset ? CloseMode::kReset : CloseMode::kGraceful);
       return;
     }
     bytes_ -= entry.chunk.size();

@@ -20,7 +20,7 @@ class HttpGate {
  public:
   // `toxic` names the delay that set release_at, so removing that toxic releases the entry.
   void push(Chunk chunk, TimePoint release_at, const std::string& toxic, ToxicContext& ctx);
-  void pushCut(HttpCutMode mode, ToxicContext& ctx);
+  void pushCut(CutMode mode, ToxicContext& ctx);
   // End of stream, passed on once everything before it has gone.
   void end(ToxicContext& ctx);
   // Entries held by a toxic not in `kept` go now (in order).
@@ -38,7 +38,7 @@ class HttpGate {
     Chunk chunk;
     TimePoint release_at;
     std::string toxic;
-    std::optional<HttpCutMode> cut;
+    std::optional<CutMode> cut;
   };
   void arm(ToxicContext& ctx);
 

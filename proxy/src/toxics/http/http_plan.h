@@ -5,11 +5,11 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "toxics/cut_mode.h"
 
 namespace faultline {
 
 enum class HttpCutPoint { kRequest, kHeaders, kBody };
-enum class HttpCutMode { kReset, kClose, kHang };
 
 // What the http_* toxics decided for one request, filled in toxic order. The exchange layer
 // carries it out: an answer means the upstream never sees the request; delays hold this request
@@ -23,7 +23,7 @@ struct HttpPlan {
   };
   struct Cut {
     HttpCutPoint when = HttpCutPoint::kRequest;
-    HttpCutMode mode = HttpCutMode::kReset;
+    CutMode mode = CutMode::kReset;
     int64_t body_bytes = 0;
     std::string toxic;
   };
