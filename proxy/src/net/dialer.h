@@ -30,7 +30,8 @@ class Dialer {
   Dialer& operator=(const Dialer&) = delete;
   ~Dialer();
 
-  // done runs once, possibly before start() returns (an immediate failure). A deadline needs a
+  // done runs once, possibly before start() returns (an immediate failure). It is the dialer's
+  // last act: the owner may destroy the dialer from inside it unless resolving(). A deadline needs a
   // scheduler (e.g. a link's TimerQueue, so the dial costs no handle of its own); without one
   // the caller keeps its own deadline and calls cancel().
   void start(uv_loop_t* loop, uv_tcp_t* tcp, const HostPort& target, Done done, Scheduler* deadline = nullptr,

@@ -32,7 +32,7 @@ void Link::init(uv_loop_t* loop, uv_stream_t* src, uv_stream_t* dst, uv_read_cb 
   budget_ = budget;
   timers_.init(loop);
   opened_at_ = timers_.now();
-  timers_.setAfterFire([this] { updateFlowControl(); });
+  timers_.setAfterFire([](void* self) { static_cast<Link*>(self)->updateFlowControl(); }, this);
 }
 
 void Link::start(const std::vector<ToxicSpecPtr>& toxics) {
@@ -162,8 +162,12 @@ void Link::writeEnd() {
   if (closing_ || end_written_) return;
   flushWrites();
   end_written_ = true;
-  shutdown_req_.data = this;
-  if (int rc = uv_shutdown(&shutdown_req_, dst_, &Link::onShutdownDone); rc < 0) {
+  // Made only now, freed by its callback (which libuv runs, ECANCELED at the latest, before the
+  // handle's close callback): most links never half-close, and each would carry 80 bytes.
+  auto* req = new uv_shutdown_t{};
+  req->data = this;
+  if (int rc = uv_shutdown(req, dst_, &Link::onShutdownDone); rc < 0) {
+    delete req;
     shutdown_done_ = true;
     events_.onLinkEnded(stream_);
   }
@@ -171,6 +175,7 @@ void Link::writeEnd() {
 
 void Link::onShutdownDone(uv_shutdown_t* req, int status) noexcept {
   auto* link = static_cast<Link*>(req->data);
+  delete req;
   link->shutdown_done_ = true;
   if (status == UV_ECANCELED || link->closing_) return;
   link->events_.onLinkEnded(link->stream_);

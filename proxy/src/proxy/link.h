@@ -38,14 +38,16 @@ class LinkEvents {
     (void)spec;
     return nullptr;
   }
-  // The link's own handle has closed (after close()); it may be freed from here on.
+  // The link's own handle has closed (after close(); from inside close() when it had none): it
+  // may be freed from here on.
   virtual void onLinkClosed(Stream stream) = 0;
 };
 
 // One direction of one session: the reader of `src`, the toxic chain, the writer to `dst`, and
 // flow control around them. It starts and stops reading src itself; the owner's read callback
-// hands it every read result. Owns one handle (its TimerQueue's timer). The TCP handles belong
-// to the owner, which keeps them open until onLinkClosed.
+// hands it every read result. Owns at most one handle (its TimerQueue's timer, made when a
+// deadline is first needed). The TCP handles belong to the owner, which keeps them open until
+// onLinkClosed.
 class Link final : private ChainSink {
  public:
   Link(LinkEvents& events, Stream stream);
@@ -65,12 +67,15 @@ class Link final : private ChainSink {
   // No more reads, ever (the session is ending and lets what is queued drain); writes go on.
   void haltReading();
   // The session is closing: stop reading, stop the chain, release budget, close the timer.
+  // onLinkClosed follows from the timer's close callback, or before close() returns when the
+  // link holds no timer handle.
   void close();
 
   // For a per-session layer that puts its own stage at the head of this link's chain.
   ToxicChain& chain() { return chain_; }
-  // The link's deadlines; the session lends it to its dial (usable from init() to close()).
-  Scheduler& timerQueue() { return timers_; }
+  // The link's deadlines; the session lends it to its dial and its drain (usable from init()
+  // to close()).
+  TimerQueue& timerQueue() { return timers_; }
 
   bool ended() const { return shutdown_done_; }
   // Payload bytes held: in the stages and queued for the destination.
@@ -115,7 +120,6 @@ class Link final : private ChainSink {
   uv_stream_t* src_ = nullptr;
   uv_stream_t* dst_ = nullptr;
   uv_read_cb read_cb_ = nullptr;
-  uv_shutdown_t shutdown_req_{};
   BufferBudget* budget_ = nullptr;
   std::size_t cap_bytes_ = 0;
 

@@ -1,7 +1,9 @@
 #include "proxy/session.h"
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <sys/socket.h>
 
 #include "events/event_bus.h"
@@ -54,15 +56,13 @@ Session::Session(SessionEnv env, uint64_t id, SessionOwner* owner)
     : env_(std::move(env)), id_(id), owner_(owner), up_(*this, Stream::kUpstream), down_(*this, Stream::kDownstream) {
   uv_tcp_init(env_.loop, &client_);
   uv_tcp_init(env_.loop, &upstream_);
-  uv_timer_init(env_.loop, &timer_);
   client_.data = this;
   upstream_.data = this;
-  timer_.data = this;
   up_.init(env_.loop, reinterpret_cast<uv_stream_t*>(&client_), reinterpret_cast<uv_stream_t*>(&upstream_),
            &Session::onReadCb, env_.link_cap_bytes, env_.budget.get());
   down_.init(env_.loop, reinterpret_cast<uv_stream_t*>(&upstream_), reinterpret_cast<uv_stream_t*>(&client_),
              &Session::onReadCb, env_.link_cap_bytes, env_.budget.get());
-  open_handles_ = 5;
+  open_handles_ = 4;  // the TCP handles and the two links
   ++env_.stats->connections_accepted;
   ++env_.stats->connections_active;
 }
@@ -73,11 +73,16 @@ void Session::start() {
   peer_ = peerName(&client_);
   opened_at_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch()).count();
-  int peer_len = sizeof peer_address_;
-  if (uv_tcp_getpeername(&client_, reinterpret_cast<sockaddr*>(&peer_address_), &peer_len) != 0) peer_address_ = {};
+  sockaddr_storage peer{};
+  int peer_len = sizeof peer;
+  if (uv_tcp_getpeername(&client_, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0 &&
+      (peer.ss_family == AF_INET || peer.ss_family == AF_INET6)) {
+    std::memcpy(&peer_address_, &peer, std::min<std::size_t>(static_cast<std::size_t>(peer_len), sizeof peer_address_));
+  }
   spdlog::debug("session accepted proxy={} conn={} client={}", env_.proxy_name, id_, peer_);
   // The dial borrows the upstream link's timer queue for its deadline: no handle of its own.
-  dialer_.setOnResolveSettled([this] { onHandleClosed(); });
+  dialer_ = std::make_unique<Dialer>();
+  dialer_->setOnResolveSettled([this] { onHandleClosed(); });
   HostPort target = env_.upstream;
   if (isOriginalDestination(target)) {  // transparent mode: where the client was going
     uv_os_fd_t fd = -1;
@@ -91,7 +96,7 @@ void Session::start() {
     target = *original;
     spdlog::debug("session original destination proxy={} conn={} upstream={}", env_.proxy_name, id_, target.toString());
   }
-  dialer_.start(
+  dialer_->start(
       env_.loop, &upstream_, target, [this](const Dialer::Outcome& outcome) { onDialed(outcome); },
       &up_.timerQueue(), env_.connect_timeout);
 }
@@ -117,6 +122,10 @@ void Session::onDialed(const Dialer::Outcome& outcome) {
     return;
   }
   connected_ = true;
+  // The dial is over (the dialer's callback is its last act, and no resolve is outstanding
+  // once connected): free it, and the deadline's timer handle with it.
+  dialer_.reset();
+  up_.timerQueue().releaseIfIdle();
   if (env_.events) {
     env_.events->publish("connection_opened", env_.proxy_name,
                          {{"conn", id_}, {"client", peer_}, {"upstream", env_.upstream.toString()}});
@@ -341,22 +350,18 @@ void Session::close(CloseReason reason, CloseMode mode, const std::string& detai
   if (mode == CloseMode::kGraceful && (up_.writeQueueBytes() > 0 || down_.writeQueueBytes() > 0)) {
     // Let what was already handed to the writers reach the peers (limit_data's last bytes),
     // but never wait on a peer that stopped reading for longer than the drain timeout.
-    uv_timer_start(&timer_, &Session::onTimer, static_cast<uint64_t>(kDrainTimeout.count()), 0);
+    up_.timerQueue().after(kDrainTimeout, [this] {
+      if (!handles_closing_) closeHandles(CloseMode::kReset);
+    });
     return;
   }
   closeHandles(mode);
 }
 
-// Only the drain deadline runs on this timer (the connect deadline is the dialer's).
-void Session::onTimer(uv_timer_t* timer) noexcept {
-  auto* self = static_cast<Session*>(timer->data);
-  if (self->closing_ && !self->handles_closing_) self->closeHandles(CloseMode::kReset);
-}
-
 void Session::closeHandles(CloseMode mode) {
   if (handles_closing_) return;
   handles_closing_ = true;
-  dialer_.cancel();
+  if (dialer_) dialer_->cancel();
   if (mode == CloseMode::kReset) {
     // SO_LINGER with a zero timeout makes close() send RST instead of FIN. Unlike
     // uv_tcp_close_reset it also works on a socket whose write side was already shut down.
@@ -370,7 +375,6 @@ void Session::closeHandles(CloseMode mode) {
   }
   up_.close();
   down_.close();
-  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), &Session::onClosed);
   uv_close(reinterpret_cast<uv_handle_t*>(&client_), &Session::onClosed);
   uv_close(reinterpret_cast<uv_handle_t*>(&upstream_), &Session::onClosed);
 }
@@ -388,7 +392,7 @@ void Session::onClosed(uv_handle_t* handle) noexcept {
 
 // Memory is released only here, once every handle has closed and no request can call back.
 void Session::onHandleClosed() {
-  if (open_handles_ > 0 || dialer_.resolving()) return;
+  if (open_handles_ > 0 || (dialer_ && dialer_->resolving())) return;
   --env_.stats->connections_active;
   delete this;
 }

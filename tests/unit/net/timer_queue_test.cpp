@@ -37,5 +37,63 @@ TEST(TimerQueue, FiresInDeadlineOrderNeverEarlyAndSkipsCancelled) {
   EXPECT_EQ(uv_loop_close(&loop), 0);
 }
 
+// The handle is made by the first deadline, not by init(): an idle owner holds none. Giving it
+// back when nothing is pending, and closing, both free it from the close callback.
+TEST(TimerQueue, MakesItsHandleOnTheFirstDeadlineAndGivesItBackWhenIdle) {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  TimerQueue queue;
+  queue.init(&loop);
+  EXPECT_FALSE(queue.holdsHandle());
+  int fired = 0;
+  const TimerId id = queue.after(Millis(5), [&] { ++fired; });
+  EXPECT_TRUE(queue.holdsHandle());
+  queue.releaseIfIdle();
+  EXPECT_TRUE(queue.holdsHandle()) << "a pending deadline keeps the handle";
+  queue.cancel(id);
+  queue.releaseIfIdle();
+  EXPECT_FALSE(queue.holdsHandle());
+  queue.after(Millis(1), [&] { ++fired; });  // a new handle, while the old one is still closing
+  EXPECT_TRUE(queue.holdsHandle());
+  for (int i = 0; i < 1000 && fired == 0; ++i) uv_run(&loop, UV_RUN_ONCE);
+  EXPECT_EQ(fired, 1);
+  bool closed = false;
+  queue.close([&] { closed = true; });
+  EXPECT_FALSE(closed) << "with a handle, on_closed comes from its close callback";
+  EXPECT_EQ(queue.after(Millis(1), [&] { ++fired; }), 0u) << "a closed queue takes no deadline";
+  uv_run(&loop, UV_RUN_DEFAULT);
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(fired, 1);
+  EXPECT_EQ(uv_loop_close(&loop), 0) << "every handle the queue made was closed";
+}
+
+TEST(TimerQueue, WithoutAHandleClosesAtOnce) {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  TimerQueue queue;
+  queue.init(&loop);
+  bool closed = false;
+  queue.close([&] { closed = true; });
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(uv_loop_close(&loop), 0);
+}
+
+// A deadline's callback may close its own queue; the rest never run and nothing is touched
+// after the state went to libuv.
+TEST(TimerQueue, ACallbackMayCloseItsQueue) {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  TimerQueue queue;
+  queue.init(&loop);
+  bool closed = false;
+  int after_close = 0;
+  queue.after(Millis(1), [&] { queue.close([&] { closed = true; }); });
+  queue.after(Millis(1), [&] { ++after_close; });
+  uv_run(&loop, UV_RUN_DEFAULT);
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(after_close, 0);
+  EXPECT_EQ(uv_loop_close(&loop), 0);
+}
+
 }  // namespace
 }  // namespace faultline

@@ -217,5 +217,36 @@ TEST_F(LinkOnALoop, CloseStopsTheChainAndReportsOnceItsHandleHasClosed) {
   EXPECT_EQ(drainDst(), "");
 }
 
+// An idle link costs what its sockets cost: no timer handle until a stage (or the owner) needs
+// a deadline, and a link without toxics needs none to carry bytes. Closing it reports at once.
+TEST_F(LinkOnALoop, ALinkWithoutToxicsHoldsNoTimerHandle) {
+  link_.start({});
+  link_.startReading();
+  ASSERT_EQ(::write(src_peer_, "plain", 5), 5);
+  std::string got;
+  runUntil([&] {
+    got += drainDst();
+    return got.size() == 5;
+  });
+  EXPECT_EQ(got, "plain");
+  EXPECT_FALSE(link_.timerQueue().holdsHandle());
+  link_.close();
+  EXPECT_EQ(events_.link_closed, 1) << "no handle to wait for";
+}
+
+TEST_F(LinkOnALoop, ALatencyToxicMakesTheTimerHandleItNeeds) {
+  link_.start({latency(20)});
+  link_.startReading();
+  ASSERT_EQ(::write(src_peer_, "late", 4), 4);
+  runUntil([&] { return events_.read == 4; });
+  EXPECT_TRUE(link_.timerQueue().holdsHandle());
+  std::string got;
+  runUntil([&] {
+    got += drainDst();
+    return got.size() == 4;
+  });
+  EXPECT_EQ(got, "late");
+}
+
 }  // namespace
 }  // namespace faultline
