@@ -60,6 +60,8 @@ Chunk takeReadChunk(std::size_t nread) {
   return Chunk::copyOf(slab.get(), nread);
 }
 
+const char* readSlabData() { return currentSlab().get(); }
+
 std::size_t pooledReadSlabs() { return t_pool.free.size(); }
 
 void trimReadSlabs(std::size_t keep) {

@@ -23,6 +23,9 @@ void allocReadSlab(uv_handle_t* handle, size_t suggested, uv_buf_t* buf) noexcep
 // slab (zero copy; the next read takes a fresh one) and a small one is copied out, so a chunk
 // never pins 64 KiB for a few bytes.
 Chunk takeReadChunk(std::size_t nread);
+// The bytes of that read where they are, for a link that passes them straight on (valid until
+// takeReadChunk or the next read).
+const char* readSlabData();
 
 // Free slabs kept for reuse, and giving them back to the allocator once load has dropped.
 std::size_t pooledReadSlabs();

@@ -78,24 +78,53 @@ void WriteRequest::prepareBuffers() {
   }
 }
 
-ssize_t WriteRequest::tryWrite(uv_stream_t* stream) {
-  prepareBuffers();
+namespace {
+
+// The socket of a stream libuv has no write queued on (-1: there is a queue, or no socket).
+int idleSocket(uv_stream_t* stream) {
   uv_os_fd_t fd = -1;
   if (uv_stream_get_write_queue_size(stream) != 0 || uv_fileno(reinterpret_cast<uv_handle_t*>(stream), &fd) != 0) {
-    return 0;
+    return -1;
   }
-  // sendmsg rather than uv_try_write's write(): a socket call skips the VFS layer (fdget_pos,
-  // rw_verify_area, the iter wrappers), measurably cheaper per small request.
-  msghdr msg{};
-  msg.msg_iov = reinterpret_cast<iovec*>(bufs_.data());  // uv_buf_t is laid out as iovec on Unix
-  msg.msg_iovlen = std::min<std::size_t>(bufs_.size(), IOV_MAX);
+  return fd;
+}
+
+ssize_t sendResult(ssize_t rc) {
+  if (rc >= 0) return rc;
+  return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : uv_translate_sys_error(errno);
+}
+
+}  // namespace
+
+// send() rather than uv_try_write's write(): a socket call skips the VFS layer (fdget_pos,
+// rw_verify_area, the iter wrappers), measurably cheaper per small request.
+ssize_t trySend(uv_stream_t* stream, const char* data, std::size_t size) {
+  const int fd = idleSocket(stream);
+  if (fd < 0) return 0;
   ssize_t rc;
   do {
-    // One buffer (the common case: a read passed straight on) needs no msghdr copied in.
-    rc = bufs_.size() == 1 ? ::send(fd, bufs_[0].base, bufs_[0].len, MSG_DONTWAIT | MSG_NOSIGNAL)
-                           : ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    rc = ::send(fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
   } while (rc < 0 && errno == EINTR);
-  if (rc < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : uv_translate_sys_error(errno);
+  return sendResult(rc);
+}
+
+ssize_t WriteRequest::tryWrite(uv_stream_t* stream) {
+  prepareBuffers();
+  ssize_t rc;
+  if (bufs_.size() == 1) {
+    rc = trySend(stream, bufs_[0].base, bufs_[0].len);
+  } else {
+    const int fd = idleSocket(stream);
+    if (fd < 0) return 0;
+    msghdr msg{};
+    msg.msg_iov = reinterpret_cast<iovec*>(bufs_.data());  // uv_buf_t is laid out as iovec on Unix
+    msg.msg_iovlen = std::min<std::size_t>(bufs_.size(), IOV_MAX);
+    do {
+      rc = ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    } while (rc < 0 && errno == EINTR);
+    rc = sendResult(rc);
+  }
+  if (rc <= 0) return rc;
   // Drop what went out; the chunks keep their storage until the request is destroyed.
   auto left = static_cast<std::size_t>(rc);
   bytes_ -= left;

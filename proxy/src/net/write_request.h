@@ -9,6 +9,11 @@
 
 namespace faultline {
 
+// Sends what the socket takes right now from one buffer, without a request, when libuv has no
+// write queued on the stream (else 0, so bytes never overtake queued ones): the bytes sent, 0
+// when the socket is full, or a libuv error.
+ssize_t trySend(uv_stream_t* stream, const char* data, std::size_t size);
+
 // One uv_write of one or more chunks, alive until its callback. Big chunks are written in place
 // (zero copy); runs of small ones are copied into one buffer, so a stream cut into 1-byte pieces
 // costs one request and one allocation per batch, not one per byte. cost() is what the request

@@ -74,8 +74,22 @@ void Link::onReadResult(ssize_t nread) {
   if (nread == 0 || closing_) return;
   if (nread > 0) {
     const auto size = static_cast<std::size_t>(nread);
-    Chunk chunk = takeReadChunk(size);
     events_.onLinkRead(stream_, size);
+    std::size_t sent = 0;
+    if (passesStraight()) {
+      // Nothing between the reader and the socket, nothing queued: send from the read buffer.
+      // No chunk, no write request, no copy; only what the socket did not take goes the usual
+      // way (behind nothing, so in order).
+      const ssize_t rc = trySend(dst_, readSlabData(), size);
+      if (rc > 0) {
+        sent = static_cast<std::size_t>(rc);
+        events_.onLinkWritten(stream_, sent);
+        if (closing_) return;
+      }
+      if (sent == size) return;  // nothing held or queued changed: flow control stands
+    }
+    Chunk chunk = takeReadChunk(size);
+    if (sent > 0) chunk.takeFront(sent);
     chain_.push(std::move(chunk));
     updateFlowControl();
     return;
@@ -85,6 +99,13 @@ void Link::onReadResult(ssize_t nread) {
     return;
   }
   events_.onLinkReadError(stream_, static_cast<int>(nread));
+}
+
+// No stage (not even the HTTP layer), nothing pending or in flight, not draining to close (a
+// completed write may end the session there, see flushWrites).
+bool Link::passesStraight() const {
+  return chain_.size() == 0 && !chain_.stopped() && !pending_ && in_flight_cost_ == 0 && !read_halted_ &&
+         !end_written_;
 }
 
 void Link::onEof() {

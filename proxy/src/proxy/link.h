@@ -104,6 +104,7 @@ class Link final : private ChainSink {
   ToxicCounters* counters(const ToxicSpec& spec) override { return events_.linkCounters(spec); }
 
   void flushWrites();
+  bool passesStraight() const;
   std::size_t writerCost() const;
 
   void onEof();

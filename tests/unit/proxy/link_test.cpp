@@ -248,5 +248,42 @@ TEST_F(LinkOnALoop, ALatencyToxicMakesTheTimerHandleItNeeds) {
   EXPECT_EQ(got, "late");
 }
 
+// A link without stages sends each read straight from the read buffer while nothing is queued,
+// and what the socket does not take waits in the writer; later reads queue behind it. A
+// numbered stream through a destination that reads in small sips arrives complete, in order.
+TEST_F(LinkOnALoop, PassesReadsStraightOnAndQueuesWhatTheSocketDidNotTakeInOrder) {
+  uv_os_fd_t dst_fd = -1;
+  ASSERT_EQ(uv_fileno(reinterpret_cast<uv_handle_t*>(&dst_), &dst_fd), 0);
+  const int small = 16 * 1024;  // so a 64 KiB read often goes out in part
+  ASSERT_EQ(setsockopt(dst_fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
+  link_.start({});
+  link_.startReading();
+  std::string data(3 << 20, '\0');
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 7 + i / 4093) % 251);
+  std::size_t sent = 0;
+  std::string got;
+  char sip[3000];
+  std::size_t peak_queued = 0;
+  for (int i = 0; i < 200000 && got.size() < data.size(); ++i) {
+    if (sent < data.size()) {
+      const std::size_t piece = std::min<std::size_t>(data.size() - sent, 1 + (i * 977) % 70000);
+      const ssize_t n = ::write(src_peer_, data.data() + sent, piece);
+      if (n > 0) sent += static_cast<std::size_t>(n);
+    }
+    uv_run(&loop_, UV_RUN_NOWAIT);
+    peak_queued = std::max(peak_queued, link_.bufferedBytes());
+    if (i % 3 == 0) {  // the destination is slower than the source: the socket fills up
+      const ssize_t n = ::read(dst_peer_, sip, sizeof sip);
+      if (n > 0) got.append(sip, static_cast<std::size_t>(n));
+    } else {
+      got += drainDst();
+    }
+  }
+  ASSERT_EQ(got.size(), data.size());
+  EXPECT_TRUE(got == data) << "bytes were reordered or changed";
+  EXPECT_GT(peak_queued, 0u) << "the socket always took everything: the queued path was not exercised";
+  EXPECT_EQ(link_.bufferedBytes(), 0u);
+}
+
 }  // namespace
 }  // namespace faultline
