@@ -6,7 +6,8 @@
 #     RSS 10 s after the load stops <= 1.5x what it was before the load
 #   - 50 downloads of 4 MiB behind a 1000 KB/s bandwidth toxic: peak RSS <= 48 MiB, each download
 #     within 3 % of the rate (Faultline only: HAProxy has no bandwidth toxic)
-#   - CPU per request at c=50 keep-alive, proxy pinned alone on a core: <= 0.9x HAProxy
+#   - CPU per request at c=50 keep-alive, proxy pinned alone on a core: <= 0.9x HAProxy; printed
+#     beside it, bench-floor's (a bare edge-triggered relay), the floor any proxy's ratio has here
 #
 # Needs from run-bench: bin, work, wrk_seconds, nginx_port, nginx_files, pids, free_port,
 # wait_listening, start_faultline, start_haproxy, stop_pid, rss_kib, api, faultline_api, log.
@@ -20,6 +21,10 @@ mem_start_proxy() {  # kind [taskset cpu list]
   mem_port=$port
   if [[ $1 == faultline ]]; then
     start_faultline mem "$mem_port" "$nginx_port"; mem_pid=$faultline_pid
+  elif [[ $1 == floor ]]; then
+    "$bin/bench-floor" --listen "127.0.0.1:$mem_port" --upstream "127.0.0.1:$nginx_port" >>"$work/floor.log" 2>&1 &
+    mem_pid=$!
+    pids+=("$mem_pid")
   else
     start_haproxy mem "$mem_port" "$nginx_port"; mem_pid=$haproxy_pid
   fi
@@ -104,7 +109,9 @@ mem_slow_downloads() {
 mem_cpu_per_request() {
   local kind proxy_cpu=1 client_cpu=0
   (($(nproc) >= 2)) || { proxy_cpu=""; client_cpu=""; }
-  for kind in faultline haproxy; do
+  # floor: bench-floor, a bare edge-triggered epoll relay (one recv and one send per direction,
+  # nothing else): what no proxy's user-space work can go below on this machine.
+  for kind in faultline haproxy floor; do
     [[ $kind == faultline ]] && ((use_faultline == 0)) && continue
     log "$kind: CPU per request, wrk c=50 keep-alive, proxy pinned on cpu ${proxy_cpu:-any}"
     mem_start_proxy "$kind" "$proxy_cpu"
@@ -124,8 +131,8 @@ mem_rows_run() {
   mem_cpu_per_request
 }
 
-mem_ratio() {  # key -> faultline / haproxy
-  awk -v f="${result[$1,faultline]:-fail}" -v h="${result[$1,haproxy]:-fail}" 'BEGIN {
+mem_ratio() {  # key [kind] -> kind (default faultline) / haproxy
+  awk -v f="${result[$1,${2:-faultline}]:-fail}" -v h="${result[$1,haproxy]:-fail}" 'BEGIN {
     if (f == "fail" || h == "fail" || h == 0) print "n/a"; else printf "%.2fx", f / h }'
 }
 
@@ -140,4 +147,5 @@ mem_rows_report() {
   echo "| 50 x 4 MiB behind bandwidth 1000 KB/s: worst rate error (%), complete downloads | ${result[m_slow_worst,faultline]:-n/a} %, ${result[m_slow_done,faultline]:-0}/50 | - | | <= 3 % |"
   echo "| 50 x 4 MiB: RSS 10 s after / before | ${result[m_slow_after,faultline]:-n/a}x | - | | <= 1.5x |"
   echo "| CPU per request, wrk c=50 keep-alive, proxy pinned (µs) | ${result[m_cpu,faultline]:-n/a} | ${result[m_cpu,haproxy]:-n/a} | $(mem_ratio m_cpu) | <= 0.9x |"
+  echo "| the same, through bench-floor (a bare edge-triggered relay: the floor) | ${result[m_cpu,floor]:-n/a} | ${result[m_cpu,haproxy]:-n/a} | $(mem_ratio m_cpu floor) | |"
 }
