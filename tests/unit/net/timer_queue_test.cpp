@@ -7,12 +7,25 @@
 namespace faultline {
 namespace {
 
-// Many deadlines over one handle: they fire in deadline order, never early, cancelled ones never.
-TEST(TimerQueue, FiresInDeadlineOrderNeverEarlyAndSkipsCancelled) {
-  uv_loop_t loop;
-  uv_loop_init(&loop);
+// A queue on a loop of its own; every test ends with the loop closing cleanly, which fails if a
+// handle the queue made was never closed.
+class TimerQueueOnALoop : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    uv_loop_init(&loop);
+    queue.init(&loop);
+  }
+  void TearDown() override {
+    queue.close(nullptr);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    EXPECT_EQ(uv_loop_close(&loop), 0) << "every handle the queue made was closed";
+  }
+  uv_loop_t loop{};
   TimerQueue queue;
-  queue.init(&loop);
+};
+
+// Many deadlines over one handle: they fire in deadline order, never early, cancelled ones never.
+TEST_F(TimerQueueOnALoop, FiresInDeadlineOrderNeverEarlyAndSkipsCancelled) {
   std::vector<int> order;
   const TimePoint start = Clock::now();
   std::vector<Duration> late;
@@ -34,16 +47,11 @@ TEST(TimerQueue, FiresInDeadlineOrderNeverEarlyAndSkipsCancelled) {
   queue.close([&] { closed = true; });
   uv_run(&loop, UV_RUN_DEFAULT);
   EXPECT_TRUE(closed);
-  EXPECT_EQ(uv_loop_close(&loop), 0);
 }
 
 // The handle is made by the first deadline, not by init(): an idle owner holds none. Giving it
 // back when nothing is pending, and closing, both free it from the close callback.
-TEST(TimerQueue, MakesItsHandleOnTheFirstDeadlineAndGivesItBackWhenIdle) {
-  uv_loop_t loop;
-  uv_loop_init(&loop);
-  TimerQueue queue;
-  queue.init(&loop);
+TEST_F(TimerQueueOnALoop, MakesItsHandleOnTheFirstDeadlineAndGivesItBackWhenIdle) {
   EXPECT_FALSE(queue.holdsHandle());
   int fired = 0;
   const TimerId id = queue.after(Millis(5), [&] { ++fired; });
@@ -64,27 +72,17 @@ TEST(TimerQueue, MakesItsHandleOnTheFirstDeadlineAndGivesItBackWhenIdle) {
   uv_run(&loop, UV_RUN_DEFAULT);
   EXPECT_TRUE(closed);
   EXPECT_EQ(fired, 1);
-  EXPECT_EQ(uv_loop_close(&loop), 0) << "every handle the queue made was closed";
 }
 
-TEST(TimerQueue, WithoutAHandleClosesAtOnce) {
-  uv_loop_t loop;
-  uv_loop_init(&loop);
-  TimerQueue queue;
-  queue.init(&loop);
+TEST_F(TimerQueueOnALoop, WithoutAHandleClosesAtOnce) {
   bool closed = false;
   queue.close([&] { closed = true; });
   EXPECT_TRUE(closed);
-  EXPECT_EQ(uv_loop_close(&loop), 0);
 }
 
 // A deadline's callback may close its own queue; the rest never run and nothing is touched
 // after the state went to libuv.
-TEST(TimerQueue, ACallbackMayCloseItsQueue) {
-  uv_loop_t loop;
-  uv_loop_init(&loop);
-  TimerQueue queue;
-  queue.init(&loop);
+TEST_F(TimerQueueOnALoop, ACallbackMayCloseItsQueue) {
   bool closed = false;
   int after_close = 0;
   queue.after(Millis(1), [&] { queue.close([&] { closed = true; }); });
@@ -92,7 +90,6 @@ TEST(TimerQueue, ACallbackMayCloseItsQueue) {
   uv_run(&loop, UV_RUN_DEFAULT);
   EXPECT_TRUE(closed);
   EXPECT_EQ(after_close, 0);
-  EXPECT_EQ(uv_loop_close(&loop), 0);
 }
 
 }  // namespace
