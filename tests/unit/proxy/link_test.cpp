@@ -95,6 +95,16 @@ class LinkOnALoop : public ::testing::Test {
     }
   }
 
+  // What the destination peer receives until it has `size` bytes (or about two seconds pass).
+  std::string receiveDst(std::size_t size) {
+    std::string got;
+    runUntil([&] {
+      got += drainDst();
+      return got.size() >= size;
+    });
+    return got;
+  }
+
   std::string drainDst() {
     std::string out;
     char buf[65536];
@@ -223,12 +233,7 @@ TEST_F(LinkOnALoop, ALinkWithoutToxicsHoldsNoTimerHandle) {
   link_.start({});
   link_.startReading();
   ASSERT_EQ(::write(src_peer_, "plain", 5), 5);
-  std::string got;
-  runUntil([&] {
-    got += drainDst();
-    return got.size() == 5;
-  });
-  EXPECT_EQ(got, "plain");
+  EXPECT_EQ(receiveDst(5), "plain");
   EXPECT_FALSE(link_.timerQueue().holdsHandle());
   link_.close();
   EXPECT_EQ(events_.link_closed, 1) << "no handle to wait for";
@@ -240,12 +245,7 @@ TEST_F(LinkOnALoop, ALatencyToxicMakesTheTimerHandleItNeeds) {
   ASSERT_EQ(::write(src_peer_, "late", 4), 4);
   runUntil([&] { return events_.read == 4; });
   EXPECT_TRUE(link_.timerQueue().holdsHandle());
-  std::string got;
-  runUntil([&] {
-    got += drainDst();
-    return got.size() == 4;
-  });
-  EXPECT_EQ(got, "late");
+  EXPECT_EQ(receiveDst(4), "late");
 }
 
 // A link without stages sends each read straight from the read buffer while nothing is queued,
