@@ -10,15 +10,6 @@ namespace faultline {
 
 namespace {
 
-const char* cutPointName(HttpCutPoint when) {
-  switch (when) {
-    case HttpCutPoint::kRequest: return "request";
-    case HttpCutPoint::kHeaders: return "headers";
-    case HttpCutPoint::kBody: return "body";
-  }
-  return "request";
-}
-
 // What `toxic` did to the request, from the plan it contributed to.
 void describe(const HttpPlan& plan, const std::string& toxic, nlohmann::ordered_json& out) {
   if (plan.answer && plan.answer->toxic == toxic) {
@@ -26,7 +17,7 @@ void describe(const HttpPlan& plan, const std::string& toxic, nlohmann::ordered_
     out["status"] = plan.answer->status;
   } else if (plan.cut && plan.cut->toxic == toxic) {
     out["action"] = cutModeName(plan.cut->mode);
-    out["cut_at"] = cutPointName(plan.cut->when);
+    out["cut_at"] = httpCutPointName(plan.cut->when);
   } else if (plan.rewrite && plan.rewrite->toxic == toxic) {
     out["action"] = "status";
     if (plan.rewrite->status != 0) out["status"] = plan.rewrite->status;

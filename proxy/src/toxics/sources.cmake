@@ -26,6 +26,7 @@ target_sources(faultline_proxy PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/http/http_toxic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http/http_abort_toxic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http/http_delay_toxic.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/http/http_cut_point.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http/http_reset_toxic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http/http_status_toxic.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http/http_exchange_layer.cpp

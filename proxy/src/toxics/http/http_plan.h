@@ -6,10 +6,9 @@
 
 #include "core/clock.h"
 #include "toxics/cut_mode.h"
+#include "toxics/http/http_cut_point.h"
 
 namespace faultline {
-
-enum class HttpCutPoint { kRequest, kHeaders, kBody };
 
 // What the http_* toxics decided for one request, filled in toxic order. The exchange layer
 // carries it out: an answer means the upstream never sees the request; delays hold this request

@@ -3,8 +3,7 @@
 namespace faultline {
 
 HttpResetToxic::HttpResetToxic(const ToxicSpec& spec) : HttpToxic(spec) {
-  const std::string& when = spec.text("when");
-  cut_.when = when == "headers" ? HttpCutPoint::kHeaders : when == "body" ? HttpCutPoint::kBody : HttpCutPoint::kRequest;
+  cut_.when = parseHttpCutPoint(spec.text("when")).value_or(HttpCutPoint::kRequest);
   cut_.mode = parseCutMode(spec.text("mode")).value_or(CutMode::kReset);
   cut_.body_bytes = spec.attr("bytes");
   cut_.toxic = spec.name;
